@@ -1,0 +1,38 @@
+/*
+ * results_internal.h - the layout of ct_results (internal), shared by the
+ * replication driver (run.c) and the report writers (results.c).
+ */
+#ifndef CELLTWIN_RESULTS_INTERNAL_H
+#define CELLTWIN_RESULTS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "celltwin/factory.h"
+
+struct ct_results {
+    const ct_factory *f;     /* borrowed: the factory must outlive the results */
+    ct_run_options opt;
+    ct_kpis mean, ci95;
+    ct_kpis *reps;           /* opt.replications entries */
+    const void **scratch;    /* opt.replications pointers, for aggregation */
+};
+
+/* The numeric KPI fields with their JSON names, so averaging, confidence
+ * intervals and output are each one loop over the same table. */
+typedef struct cti_kpi_field {
+    const char *name;
+    size_t offset;     /* of a double in ct_kpis or ct_station_kpi */
+} cti_kpi_field;
+
+extern const cti_kpi_field cti_line_fields[];
+extern const size_t cti_n_line_fields;
+extern const cti_kpi_field cti_station_fields[];
+extern const size_t cti_n_station_fields;
+
+#define CTI_FIELD(base, off) (*(double *)((char *)(base) + (off)))
+
+/* Allocates results with station arrays for every replication; NULL when
+ * out of memory. */
+ct_results *cti_results_create(const ct_factory *f, const ct_run_options *opt);
+
+#endif

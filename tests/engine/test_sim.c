@@ -1,0 +1,211 @@
+/*
+ * test_sim.c - the event queue: ordering by (time, priority, FIFO),
+ * cancel and reschedule with stale-handle detection, and a randomized
+ * comparison against a sorted reference list.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "celltwin/rng.h"
+#include "celltwin/sim.h"
+
+typedef struct log {
+    uint64_t seen[4096];
+    double at[4096];
+    int n;
+} log_t;
+
+static void record(ct_sim *sim, void *ctx, uint64_t arg)
+{
+    log_t *l = ctx;
+    l->at[l->n] = ct_sim_now(sim);
+    l->seen[l->n++] = arg;
+}
+
+static void test_order_time_priority_fifo(void **state)
+{
+    (void)state;
+    ct_sim *s = ct_sim_create(1);
+    log_t l = {.n = 0};
+    ct_sim_schedule_at(s, 2.0, 0, record, &l, 1);
+    ct_sim_schedule_at(s, 1.0, 0, record, &l, 2);
+    ct_sim_schedule_at(s, 1.0, 0, record, &l, 3);  /* same time, same priority: FIFO */
+    ct_sim_schedule_at(s, 1.0, 5, record, &l, 4);  /* higher priority first */
+    ct_sim_schedule_at(s, 1.0, -5, record, &l, 5);
+    ct_sim_schedule_at(s, 0.5, 0, record, &l, 6);
+    assert_int_equal(ct_sim_events_pending(s), 6);
+    assert_int_equal(ct_sim_run_until(s, 10.0), 6);
+    uint64_t want[] = {6, 4, 2, 3, 5, 1};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(l.seen[i], want[i]);
+    assert_true(ct_sim_now(s) == 10.0);
+    ct_sim_destroy(s);
+}
+
+static void test_run_until_stops_at_horizon(void **state)
+{
+    (void)state;
+    ct_sim *s = ct_sim_create(1);
+    log_t l = {.n = 0};
+    ct_sim_schedule_at(s, 1.0, 0, record, &l, 1);
+    ct_sim_schedule_at(s, 3.0, 0, record, &l, 2);
+    assert_int_equal(ct_sim_run_until(s, 2.0), 1);
+    assert_true(ct_sim_now(s) == 2.0);
+    assert_int_equal(ct_sim_events_pending(s), 1);
+    /* an event exactly at the horizon runs */
+    assert_int_equal(ct_sim_run_until(s, 3.0), 1);
+    assert_int_equal(l.n, 2);
+    ct_sim_destroy(s);
+}
+
+static void test_cancel_and_stale_handles(void **state)
+{
+    (void)state;
+    ct_sim *s = ct_sim_create(1);
+    log_t l = {.n = 0};
+    ct_event_id a = ct_sim_schedule_at(s, 1.0, 0, record, &l, 1);
+    ct_event_id b = ct_sim_schedule_at(s, 2.0, 0, record, &l, 2);
+    ct_event_id c = ct_sim_schedule_at(s, 3.0, 0, record, &l, 3);
+    assert_true(ct_sim_cancel(s, b));
+    assert_false(ct_sim_cancel(s, b));          /* stale now */
+    assert_false(ct_sim_cancel(s, 0));          /* never valid */
+    ct_sim_run_until(s, 1.5);
+    assert_false(ct_sim_cancel(s, a));          /* already ran */
+    /* the freed slot of b is reused: b's handle must not cancel the new event */
+    ct_event_id d = ct_sim_schedule_at(s, 2.5, 0, record, &l, 4);
+    assert_false(ct_sim_cancel(s, b));
+    assert_true(ct_sim_pending_time(s, d, NULL));
+    ct_sim_run_until(s, 10);
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.seen[0], 1);
+    assert_int_equal(l.seen[1], 4);
+    assert_int_equal(l.seen[2], 3);
+    assert_false(ct_sim_reschedule(s, c, 20.0));
+    ct_sim_destroy(s);
+}
+
+static void test_reschedule(void **state)
+{
+    (void)state;
+    ct_sim *s = ct_sim_create(1);
+    log_t l = {.n = 0};
+    ct_event_id a = ct_sim_schedule_at(s, 1.0, 0, record, &l, 1);
+    ct_sim_schedule_at(s, 2.0, 0, record, &l, 2);
+    ct_event_id c = ct_sim_schedule_at(s, 3.0, 0, record, &l, 3);
+    assert_true(ct_sim_reschedule(s, a, 2.5));   /* later */
+    assert_true(ct_sim_reschedule(s, c, 0.5));   /* earlier */
+    double t;
+    assert_true(ct_sim_pending_time(s, a, &t));
+    assert_true(t == 2.5);
+    /* rescheduling to an occupied time goes behind the events already there */
+    assert_true(ct_sim_reschedule(s, a, 2.0));
+    ct_sim_run_until(s, 10);
+    uint64_t want[] = {3, 2, 1};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(l.seen[i], want[i]);
+    ct_sim_destroy(s);
+}
+
+/* Random schedules, cancels and reschedules; the run order must equal a
+ * reference computed by sorting (time, -priority, sequence). */
+typedef struct ref {
+    double t;
+    int prio;
+    uint64_t seq;
+    uint64_t arg;
+    ct_event_id id;
+    int alive;
+} ref;
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const ref *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->prio != y->prio)
+        return x->prio > y->prio ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void test_random_against_reference(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    static ref refs[N];
+    static log_t l;
+    l.n = 0;
+    ct_sim *s = ct_sim_create(7);
+    ct_rng rng;
+    ct_rng_init(&rng, 7, 0, 0);
+    uint64_t seq = 0;
+    for (int i = 0; i < N; i++) {
+        refs[i].t = (double)(ct_rng_u64(&rng) % 50);  /* many ties */
+        refs[i].prio = (int)(ct_rng_u64(&rng) % 3) - 1;
+        refs[i].arg = (uint64_t)i;
+        refs[i].seq = seq++;
+        refs[i].alive = 1;
+        refs[i].id = ct_sim_schedule_at(s, refs[i].t, refs[i].prio, record, &l, (uint64_t)i);
+    }
+    for (int i = 0; i < N; i += 3) {
+        if (i % 2) {
+            assert_true(ct_sim_cancel(s, refs[i].id));
+            refs[i].alive = 0;
+        } else {
+            refs[i].t = (double)(ct_rng_u64(&rng) % 50);
+            refs[i].seq = seq++;
+            assert_true(ct_sim_reschedule(s, refs[i].id, refs[i].t));
+        }
+    }
+    ct_sim_run_until(s, 100);
+    qsort(refs, N, sizeof refs[0], ref_cmp);
+    int k = 0;
+    for (int i = 0; i < N; i++) {
+        if (!refs[i].alive)
+            continue;
+        assert_true(k < l.n);
+        assert_int_equal(l.seen[k], refs[i].arg);
+        assert_true(l.at[k] == refs[i].t);
+        k++;
+    }
+    assert_int_equal(k, l.n);
+    assert_int_equal(ct_sim_events_pending(s), 0);
+    ct_sim_destroy(s);
+}
+
+/* Events that schedule events: memory is reused, pending stays bounded. */
+static void chain(ct_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    if (arg > 0)
+        ct_sim_schedule(sim, 1.0, 0, chain, NULL, arg - 1);
+}
+
+static void test_chain_reuses_memory(void **state)
+{
+    (void)state;
+    ct_sim *s = ct_sim_create(1);
+    ct_sim_schedule(s, 0.0, 0, chain, NULL, 100000);
+    ct_sim_schedule(s, 0.0, 0, chain, NULL, 100000);
+    assert_int_equal(ct_sim_run_until(s, 1e9), 200002);
+    assert_int_equal(ct_sim_events_run(s), 200002);
+    assert_int_equal(ct_sim_events_pending(s), 0);
+    ct_sim_destroy(s);
+    ct_sim_destroy(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_time_priority_fifo),
+        cmocka_unit_test(test_run_until_stops_at_horizon),
+        cmocka_unit_test(test_cancel_and_stale_handles),
+        cmocka_unit_test(test_reschedule),
+        cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_chain_reuses_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
