@@ -39,7 +39,7 @@ typedef enum ct_dist_kind {
 /* A distribution. Value type; ct_dist_clear() frees an empirical table. */
 typedef struct ct_dist {
     ct_dist_kind kind;
-    bool truncate_at_zero;  /* set for times: draws are never negative */
+    bool truncate_at_zero;  /* a time that could draw negative: redraw below 0 */
     double p[4];            /* parameters in base units, precomputed helpers */
     double *values;         /* empirical values (owned), else NULL */
     size_t n_values;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "engine/units_internal.h"
+#include "engine/ziggurat.h"
 
 /* A negative time draw is redrawn up to this many times, then 0. For a
  * time normal(m, sd) the loop runs past 64 tries with probability
@@ -238,8 +239,9 @@ static ct_status build(const dist_sig *sig, const arg *a, ct_dist *d,
     case CT_DIST_EXP:
         if (!(a[0].value > 0))
             return bad_range(sig, &a[0], "mean", "> 0", why, whylen);
-        d->p[0] = -a[0].value;   /* draw = p0 * log(u) */
+        d->p[0] = a[0].value;    /* draw = mean * standard exponential */
         d->p[1] = a[0].value;
+        cti_ziggurat_init();
         return CT_OK;
     case CT_DIST_ERLANG: {
         double k = a[0].value;
@@ -321,6 +323,30 @@ static ct_status build(const dist_sig *sig, const arg *a, ct_dist *d,
 }
 
 /* Parses "name(args)" starting at text (already trimmed, starts with a letter). */
+/* True when no draw of d can be negative, so truncation at zero is moot. */
+static bool never_negative(const ct_dist *d)
+{
+    switch (d->kind) {
+    case CT_DIST_EXP:
+    case CT_DIST_ERLANG:
+    case CT_DIST_LOGNORMAL:
+    case CT_DIST_WEIBULL:
+        return true;
+    case CT_DIST_CONST:
+    case CT_DIST_UNIFORM:
+    case CT_DIST_TRIANGULAR:
+        return d->p[0] >= 0;   /* the value, or the lower bound */
+    case CT_DIST_EMPIRICAL:
+        for (size_t i = 0; i < d->n_values; i++)
+            if (d->values[i] < 0)
+                return false;
+        return true;
+    case CT_DIST_NORMAL:
+        return false;
+    }
+    return false;
+}
+
 static ct_status parse_call(const char *text, size_t len, ct_dim dim, ct_dist *d,
                             char *why, size_t whylen)
 {
@@ -420,6 +446,8 @@ static ct_status parse_call(const char *text, size_t len, ct_dim dim, ct_dist *d
     if (st != CT_OK) {
         free(values);
         d->values = NULL;
+    } else if (d->truncate_at_zero && never_negative(d)) {
+        d->truncate_at_zero = false;   /* nothing to truncate: skip the test per draw */
     }
     return st;
 }
@@ -446,7 +474,7 @@ ct_status ct_dist_parse(const char *text, ct_dim dim, ct_dist *out,
         st = cti_quantity_parse_n(text, len, dim, false, false, &v, why, whylen);
         if (st == CT_OK) {
             d = ct_dist_const(v);
-            d.truncate_at_zero = dim == CT_DIM_TIME;
+            d.truncate_at_zero = dim == CT_DIM_TIME && v < 0;
         }
     }
     *out = st == CT_OK ? d : ct_dist_const(0);
@@ -542,7 +570,7 @@ static inline double draw(const ct_dist *d, ct_rng *rng)
     case CT_DIST_CONST:
         return d->p[0];
     case CT_DIST_EXP:
-        return d->p[0] * log(ct_rng_uniform(rng));
+        return d->p[0] * cti_ziggurat_exp(rng);
     case CT_DIST_ERLANG:
         return draw_erlang(d, rng);
     case CT_DIST_NORMAL:

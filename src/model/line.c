@@ -252,28 +252,43 @@ static inline bool batch_timed_out(const station *s)
     return *s->L->now >= head->arrived + s->cfg->batch_max_wait_s;
 }
 
-static void try_start(station *s)
+/* Is there a job to start: a full batch, or a short one that timed out? */
+static inline bool job_ready(const station *s)
+{
+    return s->q_len > 0 && ((int)s->q_len >= s->batch_min || batch_timed_out(s));
+}
+
+/* Starts a job on server k (idle, or just finished) with up to batch_size
+ * units from the queue. The caller has advanced the statistics. */
+static void start_job(station *s, int k)
 {
     line *L = s->L;
     double now = *L->now;
-    bool took = false;
-    while (s->n_in[SRV_IDLE] > 0 && s->q_len > 0 &&
-           ((int)s->q_len >= s->batch_min || batch_timed_out(s))) {
-        int k = pop_idle(s);
-        server *v = &s->srv[k];
-        uint32_t n = s->q_len < (uint32_t)s->batch_size ? s->q_len : (uint32_t)s->batch_size;
-        st_advance(s);
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t u = q_pop(s);
-            s->held[(size_t)k * s->batch_size + i] = u;
-            s->wait_sum += now - L->units[u].arrived;
-            s->wait_n++;
-        }
-        v->n_held = n;
-        v->n_pushed = 0;
+    server *v = &s->srv[k];
+    uint32_t n = s->q_len < (uint32_t)s->batch_size ? s->q_len : (uint32_t)s->batch_size;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t u = q_pop(s);
+        s->held[(size_t)k * s->batch_size + i] = u;
+        s->wait_sum += now - L->units[u].arrived;
+        s->wait_n++;
+    }
+    v->n_held = n;
+    v->n_pushed = 0;
+    if (v->state != SRV_BUSY)
         set_state(s, k, SRV_BUSY);
-        double t = ct_dist_sample(&s->cfg->process_time, &s->rng_proc);
-        v->done_ev = ct_sim_schedule(L->sim, t, PRIO_DONE, ev_done, s, (uint64_t)k);
+    double t = ct_dist_sample(&s->cfg->process_time, &s->rng_proc);
+    v->done_ev = ct_sim_schedule(L->sim, t, PRIO_DONE, ev_done, s, (uint64_t)k);
+}
+
+static void try_start(station *s)
+{
+    line *L = s->L;
+    bool took = false;
+    if (s->n_in[SRV_IDLE] > 0 && job_ready(s)) {
+        st_advance(s);
+        do {
+            start_job(s, pop_idle(s));
+        } while (s->n_in[SRV_IDLE] > 0 && job_ready(s));
         took = true;
     }
     /* A short batch may start once its oldest unit has waited max_wait. If
@@ -281,7 +296,7 @@ static void try_start(station *s)
      * server, and a server that frees up calls try_start. */
     if (s->batch_size > 1 && s->cfg->batch_max_wait_s >= 0 && s->q_len > 0) {
         double t = L->units[s->q[s->q_head]].arrived + s->cfg->batch_max_wait_s;
-        if (t > now && !ct_sim_pending_time(L->sim, s->batch_timer, NULL))
+        if (t > *L->now && !ct_sim_pending_time(L->sim, s->batch_timer, NULL))
             s->batch_timer = ct_sim_schedule_at(L->sim, t, PRIO_DONE, ev_batch_timer, s, 0);
     }
     if (took)
@@ -402,9 +417,14 @@ static void try_push(station *s, int k)
         }
         unit_free(L, u);
     }
+    /* All handed on: the server takes its next job at once (the same
+     * server an idle-stack round trip would pick), or goes idle. */
     st_advance(s);
     v->n_held = v->n_pushed = 0;
-    set_state(s, k, SRV_IDLE);
+    if (job_ready(s))
+        start_job(s, k);
+    else
+        set_state(s, k, SRV_IDLE);
     try_start(s);
     notify_room(s);
 }

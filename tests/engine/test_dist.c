@@ -99,6 +99,36 @@ static void test_moments_exp(void **state)
     check_moments("exp(2 min)", CT_DIM_TIME, 1, m, m * m, 9 * m * m * m * m);
 }
 
+/* The exponential sampler is a ziggurat (Marsaglia & Tsang 2000), whose
+ * fast path, wedges and tail are separate code: check the shape, not just
+ * the moments. For n = 4e6 draws of exp(1), the fraction above x is a
+ * binomial proportion with mean exp(-x) (closed form) and standard error
+ * sqrt(p (1 - p) / n); each must lie within 5 standard errors. x = 7.697 is
+ * the ziggurat's base-layer edge R, beyond which only the tail code runs. */
+static void test_exp_tail_probabilities(void **state)
+{
+    (void)state;
+    const double xs[] = {0.01, 0.1, 0.5, 1, 2, 4, 6, 7.697117470131487, 9};
+    enum { NX = sizeof xs / sizeof xs[0] };
+    const long n = 4000000;
+    long above[NX] = {0};
+    ct_dist d = parse_ok("exp(1)", CT_DIM_NONE);
+    ct_rng rng;
+    ct_rng_init(&rng, SEED, 0, 77);
+    for (long i = 0; i < n; i++) {
+        double x = ct_dist_sample(&d, &rng);
+        for (int j = 0; j < NX; j++)
+            above[j] += x > xs[j];
+    }
+    for (int j = 0; j < NX; j++) {
+        double p = exp(-xs[j]), se = sqrt(p * (1 - p) / n);
+        double got = (double)above[j] / n;
+        if (fabs(got - p) > 5 * se)
+            fail_msg("P(X > %g) = %.7f, expected %.7f +- 5 x %.2g", xs[j], got, p, se);
+    }
+    ct_dist_clear(&d);
+}
+
 static void test_moments_erlang(void **state)
 {
     (void)state;
@@ -329,7 +359,10 @@ static void test_parse_good(void **state)
         ct_dist d = parse_ok(cases[i].text, cases[i].dim);
         if (d.kind != cases[i].kind)
             fail_msg("%s: kind %d, want %d", cases[i].text, (int)d.kind, (int)cases[i].kind);
-        assert_true(d.truncate_at_zero == (cases[i].dim == CT_DIM_TIME));
+        /* truncation applies only to times, and only where a draw could
+         * be negative (a normal, or a lower bound below zero) */
+        if (cases[i].dim != CT_DIM_TIME || cases[i].kind != CT_DIST_NORMAL)
+            assert_false(d.truncate_at_zero && ct_dist_mean(&d) - 10 * sqrt(ct_dist_variance(&d)) >= 0);
         if (!close_rel(ct_dist_mean(&d), cases[i].mean, 1e-12) &&
             !(fabs(ct_dist_mean(&d) - cases[i].mean) < 1e-12))
             fail_msg("%s: mean %.17g, want %.17g", cases[i].text, ct_dist_mean(&d), cases[i].mean);
@@ -515,7 +548,7 @@ static void test_copy_clear(void **state)
     assert_true(b.values != a.values);
     assert_int_equal(b.n_values, 3);
     assert_true(b.values[2] == 180.0);
-    assert_true(b.truncate_at_zero);
+    assert_true(b.truncate_at_zero == a.truncate_at_zero);
 
     /* same parameters, same stream: same draws */
     ct_rng r1, r2;
@@ -547,6 +580,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_moments_exp),
+        cmocka_unit_test(test_exp_tail_probabilities),
         cmocka_unit_test(test_moments_erlang),
         cmocka_unit_test(test_moments_normal),
         cmocka_unit_test(test_moments_lognormal),
