@@ -2,13 +2,14 @@
 #   make run        install missing packages (as root), build, run the default factory
 #   make test       install, build, run the whole test suite (ctest)
 #   make test-asan  the suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make bench      benchmarks (speed and memory targets)
+#   make bench      benchmarks: engine speed and memory, celltwin vs SimPy (bench/results.md)
+#   make mpi        build/celltwin-mpi, sweeps over MPI ranks (needs OpenMPI)
 #   make build      just build
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test test-asan bench clean
+.PHONY: all deps build run test test-asan bench mpi clean
 
 all: build
 
@@ -34,8 +35,14 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
+# Benchmarks run one at a time on a quiet machine: never with a build running.
 bench: build
 	sh bench/run.sh $(BUILD)
+
+mpi: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD) --target help | grep -q '^celltwin_mpi:' || \
+	  { echo "mpi: CMake found no MPI; install openmpi-bin libopenmpi-dev (make deps) and rm -rf $(BUILD)" >&2; exit 1; }
+	cmake --build $(BUILD) --target celltwin_mpi -j $(JOBS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

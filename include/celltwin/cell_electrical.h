@@ -113,7 +113,7 @@ double ct_arrhenius_factor(double ea_j_per_mol, double temp_c, double ref_temp_c
  * ct_arrhenius_factor(ea_j_per_mol, T, ref_temp_c). */
 typedef struct ct_self_discharge {
     double base_frac_per_month;  /* 0.005 = 0.5 %/month (assumption) */
-    double ea_j_per_mol;         /* 52900: doubles per 10 K near 25 C */
+    double ea_j_per_mol;         /* 53000: doubles per 10 K near 25 C */
     double ref_temp_c;           /* 25 */
 } ct_self_discharge;
 
@@ -184,8 +184,8 @@ typedef struct ct_instrument {
 void ct_instrument_init(ct_instrument *ins);
 
 /* One reading of true_value. rng may be NULL for a noise-free reading
- * (offset and rounding still apply). Draws exactly one uniform when
- * rng != NULL and sd > 0, so streams stay aligned. */
+ * (offset and rounding still apply). Draws exactly one uniform whenever
+ * rng != NULL, even for sd = 0, so streams stay aligned. */
 double ct_instrument_read(const ct_instrument *ins, double true_value, ct_rng *rng);
 
 /* ------------------------------------------------------------------ */
@@ -233,7 +233,8 @@ typedef struct ct_aging_truth {
  * are borrowed; truth may be NULL.
  * Errors (CT_ERR_INVALID, message in err): n < 2, times not increasing,
  * a non-finite value, capacity <= 0, soc outside [0, 1], a negative scale,
- * short_ohm <= 0, or the cell discharged to SOC 0 before the end. */
+ * or short_ohm <= 0. A cell drained to SOC 0 stays there (the tables end
+ * at 0 %; a real hard short would go on to 0 V). */
 ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discharge *sd,
                                  const ct_temp_point *history, size_t n,
                                  const ct_instrument *ocv_meter,

@@ -41,6 +41,45 @@ void ct_factory_destroy(ct_factory *f);
 /* The factory's `name:`. Borrowed. */
 const char *ct_factory_name(const ct_factory *f);
 
+/* A piece of electrode a cell was stacked from: coil `coil` (its number at
+ * the station `maker` that coated it), lane, and metres [from_m, to_m). */
+typedef struct ct_cell_segment {
+    const char *maker;      /* borrowed from the factory */
+    unsigned coil;
+    unsigned lane;
+    int anode;              /* 1 anode, 0 cathode */
+    double from_m, to_m;
+} ct_cell_segment;
+
+/* What an observer learns of a cell when it leaves the line. */
+typedef struct ct_cell_info {
+    unsigned long long serial;
+    int scrapped;           /* 0: left the line good */
+    const char *cause;      /* scrap cause, or NULL */
+    const char *station;    /* station that scrapped it, or NULL */
+    unsigned defects;       /* real defects, bits of ct_defect_names order */
+    unsigned found;         /* defects a gate flagged */
+    unsigned reworks;
+    double finished_s;      /* simulated time */
+    double active_kg, value_usd, capacity_ah;
+    int n_segments;
+    ct_cell_segment segments[4];
+} ct_cell_info;
+
+/* Names of the defect bits of ct_cell_info.defects, bit 0 first:
+ * "coating", "burr", "particle", "leak", "moisture", "misalign",
+ * "insulation", "electrolyte", "standing". */
+extern const char *const ct_defect_names[];
+extern const int ct_defect_count;
+
+/* Receives every cell that leaves the line, good or scrapped, from the
+ * thread that runs its replication (several replications on several
+ * threads call it concurrently: the callback must be thread-safe then). */
+typedef struct ct_observer {
+    void *ctx;
+    void (*cell_done)(void *ctx, int replication, const ct_cell_info *cell);
+} ct_observer;
+
 /* Options of one run. ct_run_options_init fills defaults from the factory
  * file's `run:` section (or built-in defaults when it has none). */
 typedef struct ct_run_options {
@@ -50,6 +89,7 @@ typedef struct ct_run_options {
     int replications;     /* >= 1 */
     int threads;          /* >= 1; results do not depend on it */
     bool progress;        /* draw a progress bar on stderr */
+    const ct_observer *observer;  /* borrowed; NULL for none */
 } ct_run_options;
 
 void ct_run_options_init(ct_run_options *opt, const ct_factory *f);
@@ -69,7 +109,19 @@ typedef struct ct_station_kpi {
     double processed;       /* units that finished processing here */
     double scrapped;        /* units scrapped here */
     double reworked;        /* units sent back for rework from here */
+    double held;            /* units put on hold by a gate here */
+    double yield;           /* 1 - scrapped / processed */
 } ct_station_kpi;
+
+/* Scrap of one cause at one station. */
+typedef struct ct_scrap_cause {
+    const char *cause;      /* borrowed: static text or a gate name */
+    const char *station;    /* borrowed from the factory */
+    double count;           /* units scrapped (coils count once per event) */
+    double amount;          /* kg of batch, metres of coil, or cells */
+    double active_mass_kg;  /* active material lost */
+    double cost_usd;        /* material and processing value lost */
+} ct_scrap_cause;
 
 /* Line-level indicators, same conventions. */
 typedef struct ct_kpis {
@@ -80,8 +132,21 @@ typedef struct ct_kpis {
     double lead_time_mean_s; /* mean time from creation to leaving, good units */
     double rejected;         /* arrivals turned away: the first buffer was full */
     double events;           /* events executed */
+    /* Cell factories (units of form cell leaving the line): */
+    double cells_per_h;      /* good cells per hour */
+    double gwh_per_year;     /* cells_per_h x 8760 h x cell energy */
+    double cumulative_yield; /* product of the station yields */
+    double first_pass_yield; /* good cells that never went to rework / cells finished */
+    double escapes;          /* good cells with a real defect that no gate caught */
+    double value_lost_usd;   /* material and processing value of everything scrapped */
+    double active_in_kg;     /* active material taken from the stores */
+    double active_good_kg;   /* ... in good cells that left */
+    double active_scrap_kg;  /* ... in scrap */
+    double active_wip_kg;    /* ... still in the line at the end */
     size_t n_stations;
     ct_station_kpi *stations;
+    size_t n_causes;
+    ct_scrap_cause *causes;
 } ct_kpis;
 
 /* Results of a run: per-replication KPIs, their means and 95 % half-widths. */

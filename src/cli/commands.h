@@ -27,6 +27,9 @@ extern const cti_command cti_cmd_validate;
 extern const cti_command cti_cmd_stats;
 extern const cti_command cti_cmd_spc;
 extern const cti_command cti_cmd_capability;
+extern const cti_command cti_cmd_sweep, cti_cmd_merge;
+extern const cti_command cti_cmd_calc;
+extern const cti_command cti_cmd_screen, cti_cmd_grade;
 
 /* Prints "celltwin NAME: message" to stderr and returns CTI_EXIT_BADINPUT. */
 int cti_usage_error(const char *cmd, const char *fmt, ...)

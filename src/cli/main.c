@@ -14,6 +14,9 @@ static const cti_command *const commands[] = {
     &cti_cmd_stats,
     &cti_cmd_spc,
     &cti_cmd_capability,
+    &cti_cmd_sweep, &cti_cmd_merge,
+    &cti_cmd_calc,
+    &cti_cmd_screen, &cti_cmd_grade,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

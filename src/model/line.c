@@ -1,21 +1,26 @@
 /*
- * line.c - one replication of a generic production line, as callback state
- * machines on the event engine.
+ * line.c - one replication of a production line, as callback state
+ * machines on the event engine: the flow of units.
  *
- * Units flow from a source through stations. A station has `servers`
- * parallel servers and a FIFO buffer of finite or infinite size in front
- * (waiting places, not counting units in service). Each server is in one
- * of four states - idle, busy, blocked, down - and the station integrates
- * the time spent in each for its KPIs. A server that finishes takes its
- * units (one, or a batch) to their next station; if that station has no
- * room the server is blocked after service and waits, in FIFO order with
- * other blocked servers, until room appears. Failures are time-based per
- * server; a job caught by a failure resumes after repair (its completion
- * event is rescheduled by the repair time). Scrap, rework and branching are
- * decided when processing ends, from the station's route stream.
+ * Units flow from a source, or from converting stations fed by raw
+ * material stores, through stations. A station has `servers` parallel
+ * servers and one or more inputs, each a FIFO buffer of finite or infinite
+ * size (waiting places, not counting units in service). Each server is in
+ * one of four states - idle, busy, blocked, down - and the station
+ * integrates the time spent in each for its KPIs. A server that finishes
+ * takes its units on to their next station; if that input has no room the
+ * server is blocked after service and waits, in FIFO order with other
+ * blocked servers, until room appears. Failures are time-based per server;
+ * a job caught by a failure resumes after repair (its completion event is
+ * rescheduled by the repair time).
  *
- * Memory follows work in progress: units come from a pool with a free
- * list, buffers are growable rings, events come from the engine's pool.
+ * What happens to the units themselves - converting slurry into coils and
+ * coils into cells, splitting coils into lanes, the kind's process model,
+ * quality gates and scrap accounting - lives in records.c and gates.c.
+ *
+ * Memory follows work in progress: units and their records come from pools
+ * with free lists, buffers are growable rings, events come from the
+ * engine's pool.
  */
 #include "model/line.h"
 
@@ -23,90 +28,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "celltwin/rng.h"
-#include "celltwin/sim.h"
-#include "model/factory_internal.h"
-
-enum { SRV_IDLE, SRV_BUSY, SRV_BLOCKED, SRV_DOWN };
-#define DEST_SCRAP (-2)
-#define NO_UNIT UINT32_MAX
+#include "model/line_internal.h"
 
 /* Event priorities: the warm-up reset first, then repairs and failures
  * before completions at the same instant, then arrivals. */
 enum { PRIO_WARMUP = 100, PRIO_FAILURE = 10, PRIO_DONE = 0, PRIO_ARRIVAL = -10 };
 
-typedef struct unit {
-    double created;   /* entered the line */
-    double arrived;   /* entered its current station */
-    uint32_t next_free;
-} unit;
-
-typedef struct server {
-    uint8_t state;
-    bool in_idle_stack;
-    bool suspended;      /* down while processing: completion was postponed */
-    bool down_holding;   /* down while blocked: still holds finished units */
-    uint32_t n_held;     /* units held (in process or finished) */
-    uint32_t n_pushed;   /* of those, already handed on */
-    ct_event_id done_ev;
-} server;
-
-typedef struct waiter {
-    int station, server;
-} waiter;
-
-struct line;
-
-typedef struct station {
-    const cti_station *cfg;
-    struct line *L;
-    int idx;
-    int default_next;     /* next station in the file, or CTI_EXIT */
-    long cap;             /* buffer places, CTI_BUFFER_INF */
-    int batch_size, batch_min;
-
-    server *srv;
-    uint32_t *held;       /* batch_size units per server */
-    int32_t *dest;        /* where each held unit goes */
-    int *idle;            /* stack of idle server indices (may hold stale ones) */
-    int n_idle_stack;
-
-    uint32_t *q;          /* ring buffer of waiting units */
-    uint32_t q_cap, q_head, q_len;
-
-    waiter *w;            /* blocked upstream servers waiting for room here */
-    int n_w, w_cap;
-
-    ct_event_id batch_timer;
-    ct_rng rng_proc, rng_fail, rng_route;
-
-    /* Time-weighted state. */
-    double last_t;
-    int n_in[4];          /* servers in each state, indexed by SRV_* */
-    double a_busy, a_blocked, a_down, a_queue;
-    double wait_sum, soj_sum;
-    uint64_t wait_n, soj_n, processed, scrapped, reworked;
-} station;
-
-typedef struct line {
-    ct_sim *sim;
-    const double *now;    /* the engine's clock */
-    const ct_factory *f;
-    station *st;
-    int n;
-    bool nomem;
-
-    unit *units;
-    uint32_t u_cap, u_free;
-
-    ct_rng rng_src;
-    station *src_target;
-
-    double last_t;
-    uint32_t wip;
-    double a_wip, lead_sum;
-    uint64_t completed, scrapped, rejected;
-} line;
+static void fail_nomem(line *L)
+{
+    L->nomem = true;
+    ct_sim_stop(L->sim);
+}
 
 /* ---- units ---------------------------------------------------------- */
 
@@ -116,8 +48,7 @@ static uint32_t unit_alloc(line *L)
         uint32_t cap = L->u_cap ? L->u_cap * 2 : 1024;
         unit *u = realloc(L->units, (size_t)cap * sizeof *u);
         if (!u) {
-            L->nomem = true;
-            ct_sim_stop(L->sim);
+            fail_nomem(L);
             return NO_UNIT;
         }
         for (uint32_t i = cap; i-- > L->u_cap;) {
@@ -128,13 +59,17 @@ static uint32_t unit_alloc(line *L)
         L->u_cap = cap;
     }
     uint32_t id = L->u_free;
-    L->u_free = L->units[id].next_free;
-    L->units[id].created = *L->now;
+    unit *u = &L->units[id];
+    L->u_free = u->next_free;
+    u->created = *L->now;
+    u->rec = NO_REC;
+    u->form = CTI_FORM_ITEM;
     return id;
 }
 
 static void unit_free(line *L, uint32_t id)
 {
+    cti_rec_free(L, &L->units[id]);
     L->units[id].next_free = L->u_free;
     L->u_free = id;
 }
@@ -148,6 +83,14 @@ static inline void line_advance(line *L)
     L->last_t = now;
 }
 
+static inline uint32_t queued(const station *s)
+{
+    uint32_t n = 0;
+    for (int p = 0; p < s->n_ports; p++)
+        n += s->ports[p].q_len;
+    return n;
+}
+
 static inline void st_advance(station *s)
 {
     double dt = *s->L->now - s->last_t;
@@ -155,7 +98,7 @@ static inline void st_advance(station *s)
         s->a_busy += s->n_in[SRV_BUSY] * dt;
         s->a_blocked += s->n_in[SRV_BLOCKED] * dt;
         s->a_down += s->n_in[SRV_DOWN] * dt;
-        s->a_queue += s->q_len * dt;
+        s->a_queue += (s->n_ports == 1 ? s->ports[0].q_len : queued(s)) * dt;
         s->last_t += dt;
     }
 }
@@ -186,41 +129,42 @@ static int pop_idle(station *s)
 
 /* ---- buffers --------------------------------------------------------- */
 
-static bool q_push(station *s, uint32_t u)
+static bool q_push(port *p, uint32_t u)
 {
-    if (s->q_len == s->q_cap) {
+    if (p->q_len == p->q_cap) {
         /* Capacities are powers of two so positions wrap with a mask. */
-        uint32_t cap = s->q_cap ? s->q_cap * 2 : 16;
+        uint32_t cap = p->q_cap ? p->q_cap * 2 : 16;
         uint32_t *q = malloc((size_t)cap * sizeof *q);
         if (!q)
             return false;
-        for (uint32_t i = 0; i < s->q_len; i++)
-            q[i] = s->q[(s->q_head + i) & (s->q_cap - 1)];
-        free(s->q);
-        s->q = q;
-        s->q_cap = cap;
-        s->q_head = 0;
+        for (uint32_t i = 0; i < p->q_len; i++)
+            q[i] = p->q[(p->q_head + i) & (p->q_cap - 1)];
+        free(p->q);
+        p->q = q;
+        p->q_cap = cap;
+        p->q_head = 0;
     }
-    s->q[(s->q_head + s->q_len) & (s->q_cap - 1)] = u;
-    s->q_len++;
+    p->q[(p->q_head + p->q_len) & (p->q_cap - 1)] = u;
+    p->q_len++;
     return true;
 }
 
-static inline uint32_t q_pop(station *s)
+static inline uint32_t q_pop(port *p)
 {
-    uint32_t u = s->q[s->q_head];
-    s->q_head = (s->q_head + 1) & (s->q_cap - 1);
-    s->q_len--;
+    uint32_t u = p->q[p->q_head];
+    p->q_head = (p->q_head + 1) & (p->q_cap - 1);
+    p->q_len--;
     return u;
 }
 
-/* Would a unit arriving now find a place (in the buffer, or straight on an
- * idle server)? */
-static inline bool can_accept(const station *s)
+/* Would a unit arriving now at input pi find a place (in the buffer, or
+ * straight on an idle server)? */
+static inline bool can_accept(const station *s, int pi)
 {
-    if (s->cap == CTI_BUFFER_INF || (long)s->q_len < s->cap)
+    const port *p = &s->ports[pi];
+    if (p->cap == CTI_BUFFER_INF || (long)p->q_len < p->cap)
         return true;
-    return s->n_in[SRV_IDLE] > 0 && (int)s->q_len + 1 >= s->batch_min;
+    return !s->converter && s->n_in[SRV_IDLE] > 0 && (int)queued(s) + 1 >= s->batch_min;
 }
 
 /* ---- the state machine ---------------------------------------------- */
@@ -231,52 +175,126 @@ static void notify_room(station *s);
 static void ev_done(ct_sim *sim, void *ctx, uint64_t arg);
 static void ev_batch_timer(ct_sim *sim, void *ctx, uint64_t arg);
 
-static void enter(station *s, uint32_t u)
+static void enter(station *s, int pi, uint32_t u)
 {
+    line *L = s->L;
     st_advance(s);
-    s->L->units[u].arrived = *s->L->now;
-    if (!q_push(s, u)) {
-        s->L->nomem = true;
-        ct_sim_stop(s->L->sim);
+    L->units[u].arrived = *L->now;
+    port *p = &s->ports[pi];
+    if (!q_push(p, u)) {
+        fail_nomem(L);
         return;
     }
+    if (s->converter)
+        p->avail += cti_rec_available(L, &L->units[u]);
     try_start(s);
 }
 
-/* May the head of the queue start now, short of a full batch? */
+/* The input whose first unit has waited longest (non-converters with
+ * several inputs serve them as one FIFO). */
+static inline int oldest_port(const station *s)
+{
+    int best = 0;
+    if (s->n_ports == 1)
+        return 0;
+    double t = INFINITY;
+    for (int p = 0; p < s->n_ports; p++) {
+        const port *q = &s->ports[p];
+        if (q->q_len > 0 && s->L->units[q->q[q->q_head]].arrived < t) {
+            t = s->L->units[q->q[q->q_head]].arrived;
+            best = p;
+        }
+    }
+    return best;
+}
+
+/* May the oldest waiting unit start now, short of a full batch? */
 static inline bool batch_timed_out(const station *s)
 {
-    if (s->cfg->batch_max_wait_s < 0 || s->q_len == 0)
+    if (s->cfg->batch_max_wait_s < 0)
         return false;
-    const unit *head = &s->L->units[s->q[s->q_head]];
-    return *s->L->now >= head->arrived + s->cfg->batch_max_wait_s;
+    const port *p = &s->ports[oldest_port(s)];
+    if (p->q_len == 0)
+        return false;
+    return *s->L->now >= s->L->units[p->q[p->q_head]].arrived + s->cfg->batch_max_wait_s;
 }
 
-/* Is there a job to start: a full batch, or a short one that timed out? */
+/* Is there a job to start: inputs for a converter, a full batch, or a short
+ * batch that timed out? */
 static inline bool job_ready(const station *s)
 {
-    return s->q_len > 0 && ((int)s->q_len >= s->batch_min || batch_timed_out(s));
+    if (s->converter) {
+        const cti_station *c = s->cfg;
+        for (int i = 0; i < c->n_consumes; i++)
+            if (c->consumes[i].port >= 0 &&
+                s->ports[c->consumes[i].port].avail < c->consumes[i].amount - 1e-9)
+                return false;
+        return true;
+    }
+    uint32_t n = s->n_ports == 1 ? s->ports[0].q_len : queued(s);
+    return n > 0 && ((int)n >= s->batch_min || batch_timed_out(s));
 }
 
-/* Starts a job on server k (idle, or just finished) with up to batch_size
- * units from the queue. The caller has advanced the statistics. */
+static inline void job_init(station *s, cti_job *job, const uint32_t *units, int n)
+{
+    memset(job, 0, sizeof *job);
+    job->line = s->L;
+    job->station = s;
+    job->st = s->cfg;
+    job->params = s->cfg->kind_params;
+    job->state = s->kind_state;
+    job->rng = &s->rng_quality;
+    job->now = *s->L->now;
+    job->units = units;
+    job->n_units = n;
+}
+
+/* Starts a job on server k (idle, or just finished): takes up to
+ * batch_size units from the inputs, or, for a converter, makes a new unit
+ * from the inputs. The caller has advanced the statistics. */
 static void start_job(station *s, int k)
 {
     line *L = s->L;
     double now = *L->now;
     server *v = &s->srv[k];
-    uint32_t n = s->q_len < (uint32_t)s->batch_size ? s->q_len : (uint32_t)s->batch_size;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t u = q_pop(s);
-        s->held[(size_t)k * s->batch_size + i] = u;
-        s->wait_sum += now - L->units[u].arrived;
-        s->wait_n++;
+    uint32_t *held = &s->held[(size_t)k * s->held_per_server];
+    const cti_kind *kind = s->cfg->kind;
+    double t = -1;
+    if (s->converter) {
+        cti_job job;
+        job_init(s, &job, held, 1);
+        if (!cti_rec_convert(s, &job, &held[0])) {
+            fail_nomem(L);
+            return;
+        }
+        v->n_held = 1;
+        if (kind && kind->start)
+            t = kind->start(&job);
+        /* inputs were used: room upstream, signalled by try_start */
+    } else {
+        uint32_t n = 0;
+        while (n < (uint32_t)s->batch_size) {
+            port *p = &s->ports[oldest_port(s)];
+            if (p->q_len == 0)
+                break;
+            uint32_t u = q_pop(p);
+            held[n++] = u;
+            s->wait_sum += now - L->units[u].arrived;
+            s->wait_n++;
+        }
+        v->n_held = n;
+        if (kind && kind->start) {
+            cti_job job;
+            job_init(s, &job, held, (int)n);
+            t = kind->start(&job);
+        }
     }
-    v->n_held = n;
     v->n_pushed = 0;
     if (v->state != SRV_BUSY)
         set_state(s, k, SRV_BUSY);
-    double t = ct_dist_sample(&s->cfg->process_time, &s->rng_proc);
+    if (t < 0)
+        t = ct_dist_sample(&s->cfg->process_time, &s->rng_proc);
+    t += s->gate_time_s;
     v->done_ev = ct_sim_schedule(L->sim, t, PRIO_DONE, ev_done, s, (uint64_t)k);
 }
 
@@ -288,16 +306,19 @@ static void try_start(station *s)
         st_advance(s);
         do {
             start_job(s, pop_idle(s));
-        } while (s->n_in[SRV_IDLE] > 0 && job_ready(s));
+        } while (!L->nomem && s->n_in[SRV_IDLE] > 0 && job_ready(s));
         took = true;
     }
     /* A short batch may start once its oldest unit has waited max_wait. If
      * that moment has passed, no timer is needed: the start waits for a
      * server, and a server that frees up calls try_start. */
-    if (s->batch_size > 1 && s->cfg->batch_max_wait_s >= 0 && s->q_len > 0) {
-        double t = L->units[s->q[s->q_head]].arrived + s->cfg->batch_max_wait_s;
-        if (t > *L->now && !ct_sim_pending_time(L->sim, s->batch_timer, NULL))
-            s->batch_timer = ct_sim_schedule_at(L->sim, t, PRIO_DONE, ev_batch_timer, s, 0);
+    if (s->batch_size > 1 && s->cfg->batch_max_wait_s >= 0) {
+        const port *p = &s->ports[oldest_port(s)];
+        if (p->q_len > 0) {
+            double t = L->units[p->q[p->q_head]].arrived + s->cfg->batch_max_wait_s;
+            if (t > *L->now && !ct_sim_pending_time(L->sim, s->batch_timer, NULL))
+                s->batch_timer = ct_sim_schedule_at(L->sim, t, PRIO_DONE, ev_batch_timer, s, 0);
+        }
     }
     if (took)
         notify_room(s);
@@ -310,42 +331,76 @@ static void ev_batch_timer(ct_sim *sim, void *ctx, uint64_t arg)
     try_start(ctx);
 }
 
+static inline int32_t dest_of(int to, int port)
+{
+    return to < 0 ? to : DEST_ENCODE(to, port);
+}
+
 /* Draws where a finished unit goes: scrap, rework, or a `next` branch. */
 static int32_t route(station *s)
 {
     const cti_station *c = s->cfg;
     double bad = c->scrap_p + c->rework_p;
     if (bad <= 0 && c->n_next <= 1)
-        return c->n_next == 1 ? c->next[0].to : s->default_next;
+        return c->n_next == 1 ? dest_of(c->next[0].to, c->next[0].port) : s->default_next;
     double u = ct_rng_uniform(&s->rng_route);
     if (u < c->scrap_p)
         return DEST_SCRAP;
     if (u < bad) {
         s->reworked++;
-        return c->rework_to;
+        return dest_of(c->rework_to, c->rework_port);
     }
     if (c->n_next <= 1)
-        return c->n_next == 1 ? c->next[0].to : s->default_next;
+        return c->n_next == 1 ? dest_of(c->next[0].to, c->next[0].port) : s->default_next;
     /* Reuse the draw: conditional on "good" it is uniform on (bad, 1). */
     double v = (u - bad) / (1.0 - bad), acc = 0;
     for (int i = 0; i < c->n_next - 1; i++) {
         acc += c->next[i].p;
         if (v < acc)
-            return c->next[i].to;
+            return dest_of(c->next[i].to, c->next[i].port);
     }
-    return c->next[c->n_next - 1].to;
+    return dest_of(c->next[c->n_next - 1].to, c->next[c->n_next - 1].port);
 }
 
+/* The end of a job: the kind's process model, splitting, gates, then where
+ * each unit goes. */
 static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
     station *s = ctx;
     int k = (int)arg;
     server *v = &s->srv[k];
+    size_t base = (size_t)k * s->held_per_server;
+    uint32_t *held = &s->held[base];
+    const char **cause = &s->cause[base];
     v->done_ev = 0;
-    for (uint32_t i = 0; i < v->n_held; i++)
-        s->dest[(size_t)k * s->batch_size + i] = route(s);
+    for (uint32_t i = 0; i < v->n_held; i++) {
+        cause[i] = NULL;
+        cti_rec_add_value(s, held[i]);
+    }
     s->processed += v->n_held;
+    const cti_kind *kind = s->cfg->kind;
+    if (kind && kind->finish) {
+        cti_job job;
+        job_init(s, &job, held, (int)v->n_held);
+        job.scrap_causes = cause;
+        kind->finish(&job);
+    }
+    if (s->cfg->splits > 1 && v->n_held == 1 && !cause[0]) {
+        if (!cti_rec_split(s, held[0], held)) {
+            fail_nomem(s->L);
+            return;
+        }
+        v->n_held = (uint32_t)s->cfg->splits;
+        for (uint32_t i = 0; i < v->n_held; i++)
+            cause[i] = NULL;
+    }
+    for (uint32_t i = 0; i < v->n_held; i++) {
+        int32_t *d = &s->dest[base + i];
+        *d = cause[i] ? DEST_SCRAP : route(s);
+        if (*d != DEST_SCRAP && s->n_gates > 0)
+            cti_gates_apply(s, held[i], d, &cause[i]);
+    }
     try_push(s, k);
 }
 
@@ -355,14 +410,13 @@ static void leave_station(station *s, uint32_t u)
     s->soj_n++;
 }
 
-static void add_waiter(station *target, int station_idx, int k)
+static void add_waiter(port *target, line *L, int station_idx, int k)
 {
     if (target->n_w == target->w_cap) {
         int cap = target->w_cap ? target->w_cap * 2 : 8;
         waiter *w = realloc(target->w, (size_t)cap * sizeof *w);
         if (!w) {
-            target->L->nomem = true;
-            ct_sim_stop(target->L->sim);
+            fail_nomem(L);
             return;
         }
         target->w = w;
@@ -371,7 +425,7 @@ static void add_waiter(station *target, int station_idx, int k)
     target->w[target->n_w++] = (waiter){station_idx, k};
 }
 
-static void remove_waiter(station *target, int station_idx, int k)
+static void remove_waiter(port *target, int station_idx, int k)
 {
     for (int i = 0; i < target->n_w; i++) {
         if (target->w[i].station == station_idx && target->w[i].server == k) {
@@ -383,39 +437,78 @@ static void remove_waiter(station *target, int station_idx, int k)
     }
 }
 
+static void ev_release_hold(ct_sim *sim, void *ctx, uint64_t arg);
+
+/* A unit leaves the line: good out of the end, scrapped, or held. */
+static void leave_line(station *s, uint32_t u, int32_t d, const char *cause)
+{
+    line *L = s->L;
+    unit *un = &L->units[u];
+    if (d == DEST_HOLD) {
+        /* Quarantine: the unit waits for the laboratory, outside the flow;
+         * gates.c decides at release whether it is scrapped or goes on. */
+        s->held_n++;
+        const cti_gate *g = CTI_GATE_OF_CAUSE(cause);
+        ct_sim_schedule(L->sim, g->hold_time_s, PRIO_DONE, ev_release_hold, s,
+                        ((uint64_t)(g - L->f->gates) << 32) | u);
+        return;
+    }
+    line_advance(L);
+    L->wip--;
+    if (d == DEST_SCRAP) {
+        if (!cause)
+            cause = "scrap rate";
+        s->scrapped++;
+        L->scrapped++;
+        cti_rec_account_scrap(s, u, cause, -1);
+        cti_rec_report_cell(s, u, cause);
+    } else {
+        cti_rec_report_cell(s, u, NULL);
+        L->completed++;
+        L->lead_sum += *L->now - un->created;
+        if (un->form == CTI_FORM_CELL) {
+            cti_cell *c = cti_rec_cell(L, un);
+            L->cells_done++;
+            L->cells_finished++;
+            L->cells_first_pass += c->reworks == 0;
+            L->escapes += c->defects != 0;
+            L->active_good += c->active_kg;
+            double ah = c->attr[CTI_C_CAPACITY] > 0 ? c->attr[CTI_C_CAPACITY]
+                                                    : L->f->cell.nominal_capacity_ah;
+            L->cell_wh_sum += ah * L->f->cell.nominal_voltage_v;
+        }
+    }
+    unit_free(L, u);
+}
+
 /* Hands the server's finished units on, as far as there is room. */
 static void try_push(station *s, int k)
 {
     line *L = s->L;
     server *v = &s->srv[k];
-    size_t base = (size_t)k * s->batch_size;
+    size_t base = (size_t)k * s->held_per_server;
     while (v->n_pushed < v->n_held) {
         uint32_t u = s->held[base + v->n_pushed];
         int32_t d = s->dest[base + v->n_pushed];
-        if (d >= 0 && !can_accept(&L->st[d])) {
-            if (v->state != SRV_BLOCKED) {
-                st_advance(s);
-                set_state(s, k, SRV_BLOCKED);
+        if (d >= 0) {
+            station *t = &L->st[DEST_STATION(d)];
+            int pi = DEST_PORT(d);
+            if (!can_accept(t, pi)) {
+                if (v->state != SRV_BLOCKED) {
+                    st_advance(s);
+                    set_state(s, k, SRV_BLOCKED);
+                }
+                add_waiter(&t->ports[pi], L, s->idx, k);
+                return;
             }
-            add_waiter(&L->st[d], s->idx, k);
-            return;
+            v->n_pushed++;
+            leave_station(s, u);
+            enter(t, pi, u);
+            continue;
         }
         v->n_pushed++;
         leave_station(s, u);
-        if (d >= 0) {
-            enter(&L->st[d], u);
-            continue;
-        }
-        line_advance(L);
-        L->wip--;
-        if (d == DEST_SCRAP) {
-            s->scrapped++;
-            L->scrapped++;
-        } else {
-            L->completed++;
-            L->lead_sum += *L->now - L->units[u].created;
-        }
-        unit_free(L, u);
+        leave_line(s, u, d, s->cause[base + v->n_pushed - 1]);
     }
     /* All handed on: the server takes its next job at once (the same
      * server an idle-stack round trip would pick), or goes idle. */
@@ -427,6 +520,32 @@ static void try_push(station *s, int k)
         set_state(s, k, SRV_IDLE);
     try_start(s);
     notify_room(s);
+}
+
+static void ev_release_hold(ct_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    station *s = ctx;
+    line *L = s->L;
+    uint32_t u = (uint32_t)arg;
+    const cti_gate *g = &L->f->gates[arg >> 32];
+    /* The laboratory sees the true value: a unit within the limits is
+     * released to the gate station's normal route, otherwise scrapped. */
+    int32_t d = route(s);
+    const char *cause = NULL;
+    cti_gates_lab(s, g, u, &d, &cause);
+    if (d >= 0) {
+        station *t = &L->st[DEST_STATION(d)];
+        /* Released units re-enter like any arrival; a full buffer sends
+         * them back to the lab queue for another look later. */
+        if (can_accept(t, DEST_PORT(d))) {
+            enter(t, DEST_PORT(d), u);
+            return;
+        }
+        ct_sim_schedule(L->sim, g->hold_time_s, PRIO_DONE, ev_release_hold, s, arg);
+        return;
+    }
+    leave_line(s, u, d, cause);
 }
 
 static uint32_t new_unit(line *L)
@@ -444,25 +563,29 @@ static uint32_t new_unit(line *L)
 static void notify_room(station *s)
 {
     line *L = s->L;
-    while (s->n_w > 0 && can_accept(s)) {
-        waiter w = s->w[0];
-        memmove(&s->w[0], &s->w[1], (size_t)(s->n_w - 1) * sizeof *s->w);
-        s->n_w--;
-        try_push(&L->st[w.station], w.server);
+    for (int pi = 0; pi < s->n_ports; pi++) {
+        port *p = &s->ports[pi];
+        while (p->n_w > 0 && can_accept(s, pi)) {
+            waiter w = p->w[0];
+            memmove(&p->w[0], &p->w[1], (size_t)(p->n_w - 1) * sizeof *p->w);
+            p->n_w--;
+            try_push(&L->st[w.station], w.server);
+        }
     }
     if (s != L->src_target || !L->f->source.saturated)
         return;
     /* A saturated source keeps the buffer as full as it may be; with an
      * infinite buffer it only keeps a batch's worth waiting. */
+    port *p = &s->ports[L->src_port];
     for (;;) {
-        bool room = s->cap == CTI_BUFFER_INF ? (int)s->q_len < (s->batch_size > 1 ? s->batch_size : 0)
-                                            : (long)s->q_len < s->cap;
-        if (!room && !(s->n_in[SRV_IDLE] > 0 && (int)s->q_len + 1 >= s->batch_min))
+        bool room = p->cap == CTI_BUFFER_INF ? (int)p->q_len < (s->batch_size > 1 ? s->batch_size : 0)
+                                            : (long)p->q_len < p->cap;
+        if (!room && !(s->n_in[SRV_IDLE] > 0 && (int)queued(s) + 1 >= s->batch_min))
             return;
         uint32_t u = new_unit(L);
         if (u == NO_UNIT)
             return;
-        enter(s, u);
+        enter(s, L->src_port, u);
     }
 }
 
@@ -472,13 +595,25 @@ static void ev_arrival(ct_sim *sim, void *ctx, uint64_t arg)
     line *L = ctx;
     double t = ct_dist_sample(&L->f->source.interarrival, &L->rng_src);
     ct_sim_schedule(sim, t, PRIO_ARRIVAL, ev_arrival, L, 0);
-    if (!can_accept(L->src_target)) {
+    if (!can_accept(L->src_target, L->src_port)) {
         L->rejected++;
         return;
     }
     uint32_t u = new_unit(L);
     if (u != NO_UNIT)
-        enter(L->src_target, u);
+        enter(L->src_target, L->src_port, u);
+}
+
+uint32_t cti_line_new_unit(line *L)
+{
+    return new_unit(L);
+}
+
+void cti_line_unit_consumed(line *L, uint32_t u)
+{
+    line_advance(L);
+    L->wip--;
+    unit_free(L, u);
 }
 
 /* ---- failures --------------------------------------------------------- */
@@ -498,7 +633,8 @@ static void ev_failure(ct_sim *sim, void *ctx, uint64_t arg)
         ct_sim_reschedule(sim, v->done_ev, t_done + repair);
         v->suspended = true;
     } else if (v->state == SRV_BLOCKED) {
-        remove_waiter(&s->L->st[s->dest[(size_t)k * s->batch_size + v->n_pushed]], s->idx, k);
+        int32_t d = s->dest[(size_t)k * s->held_per_server + v->n_pushed];
+        remove_waiter(&s->L->st[DEST_STATION(d)].ports[DEST_PORT(d)], s->idx, k);
         v->down_holding = true;
     }
     set_state(s, k, SRV_DOWN);
@@ -534,12 +670,16 @@ static void reset_stats(line *L)
     line_advance(L);
     L->a_wip = L->lead_sum = 0;
     L->completed = L->scrapped = L->rejected = 0;
+    L->cells_done = L->cells_first_pass = L->cells_finished = L->escapes = 0;
+    L->cell_wh_sum = L->value_lost = 0;
+    L->n_causes = 0;
     for (int i = 0; i < L->n; i++) {
         station *s = &L->st[i];
         st_advance(s);
         s->a_busy = s->a_blocked = s->a_down = s->a_queue = 0;
         s->wait_sum = s->soj_sum = 0;
-        s->wait_n = s->soj_n = s->processed = s->scrapped = s->reworked = 0;
+        s->wait_n = s->soj_n = s->processed = s->scrapped = s->reworked = s->held_n = 0;
+        s->processed_amount = s->scrapped_amount = 0;
     }
 }
 
@@ -550,7 +690,7 @@ static void ev_warmup(ct_sim *sim, void *ctx, uint64_t arg)
     reset_stats(ctx);
 }
 
-static void collect(line *L, double span, ct_kpis *k)
+static bool collect(line *L, double span, ct_kpis *k)
 {
     line_advance(L);
     k->completed = (double)L->completed;
@@ -560,6 +700,16 @@ static void collect(line *L, double span, ct_kpis *k)
     k->lead_time_mean_s = L->completed ? L->lead_sum / L->completed : 0;
     k->rejected = (double)L->rejected;
     k->events = (double)ct_sim_events_run(L->sim);
+    k->cells_per_h = L->cells_done / span * 3600.0;
+    k->gwh_per_year = L->cells_done ? k->cells_per_h * 8760.0 * (L->cell_wh_sum / L->cells_done) / 1e9 : 0;
+    k->first_pass_yield = L->cells_finished ? (double)L->cells_first_pass / L->cells_finished : 0;
+    k->escapes = (double)L->escapes;
+    k->value_lost_usd = L->value_lost;
+    k->active_in_kg = L->active_in;
+    k->active_good_kg = L->active_good;
+    k->active_scrap_kg = L->active_scrap;
+    k->active_wip_kg = cti_rec_active_wip(L);
+    k->cumulative_yield = 1;
     for (int i = 0; i < L->n; i++) {
         station *s = &L->st[i];
         ct_station_kpi *o = &k->stations[i];
@@ -576,7 +726,24 @@ static void collect(line *L, double span, ct_kpis *k)
         o->processed = (double)s->processed;
         o->scrapped = (double)s->scrapped;
         o->reworked = (double)s->reworked;
+        o->held = (double)s->held_n;
+        o->yield = s->processed_amount > 0 ? 1.0 - s->scrapped_amount / s->processed_amount : 1.0;
+        k->cumulative_yield *= o->yield;
     }
+    free(k->causes);
+    k->causes = NULL;
+    k->n_causes = (size_t)L->n_causes;
+    if (L->n_causes > 0) {
+        k->causes = calloc((size_t)L->n_causes, sizeof *k->causes);
+        if (!k->causes)
+            return false;
+        for (int i = 0; i < L->n_causes; i++) {
+            const cause_acc *a = &L->causes[i];
+            k->causes[i] = (ct_scrap_cause){a->cause, L->f->stations[a->station].name, (double)a->count,
+                                            a->amount, a->active_kg, a->cost_usd};
+        }
+    }
+    return true;
 }
 
 /* ---- set-up and tear-down -------------------------------------------- */
@@ -585,13 +752,28 @@ static void line_free(line *L)
 {
     for (int i = 0; L->st && i < L->n; i++) {
         station *s = &L->st[i];
+        const cti_kind *kind = s->cfg->kind;
+        if (kind && kind->state_destroy && s->kind_state)
+            kind->state_destroy(s->kind_state);
         free(s->srv);
         free(s->held);
         free(s->dest);
+        free(s->cause);
         free(s->idle);
-        free(s->q);
-        free(s->w);
+        free(s->gates);
+        for (int p = 0; p < s->n_ports; p++) {
+            free(s->ports[p].q);
+            free(s->ports[p].w);
+        }
     }
+    for (uint32_t i = 0; i < L->m_cap; i++) {
+        free(L->mats[i].spans);
+        free(L->mats[i].inputs);
+    }
+    free(L->mats);
+    free(L->cells);
+    free(L->causes);
+    free(L->supply_used_kg);
     free(L->st);
     free(L->units);
     ct_sim_destroy(L->sim);
@@ -601,13 +783,19 @@ static bool line_init(line *L, const ct_factory *f, const ct_run_options *opt, i
 {
     memset(L, 0, sizeof *L);
     L->f = f;
+    L->opt = opt;
+    L->rep = rep;
     L->n = f->n_stations;
-    L->u_free = NO_UNIT;
+    L->u_free = L->m_free = L->c_free = NO_UNIT;
     L->sim = ct_sim_create(opt->seed);
     L->st = calloc((size_t)L->n, sizeof *L->st);
-    if (!L->sim || !L->st)
+    L->supply_used_kg = calloc((size_t)(f->n_materials > 0 ? f->n_materials : 1), sizeof(double));
+    if (!L->sim || !L->st || !L->supply_used_kg)
         return false;
     L->now = ct_sim_clock(L->sim);
+    /* Serial numbers: readable, unique across runs of the same factory
+     * with different seeds or replications. */
+    L->next_serial = 1;
     ct_rng_init(&L->rng_src, opt->seed, (uint64_t)rep, 0);
     for (int i = 0; i < L->n; i++) {
         station *s = &L->st[i];
@@ -615,16 +803,24 @@ static bool line_init(line *L, const ct_factory *f, const ct_run_options *opt, i
         s->cfg = c;
         s->L = L;
         s->idx = i;
-        s->default_next = i + 1 < L->n ? i + 1 : CTI_EXIT;
-        s->cap = c->buffer;
+        s->default_next = i + 1 < L->n ? DEST_ENCODE(i + 1, 0) : CTI_EXIT;
+        s->converter = c->n_consumes > 0;
         s->batch_size = c->batch_size > 0 ? c->batch_size : 1;
         s->batch_min = c->batch_min > 0 ? c->batch_min : 1;
-        size_t held = (size_t)c->servers * s->batch_size;
+        s->held_per_server = s->batch_size > c->splits ? s->batch_size : (c->splits > 0 ? c->splits : 1);
+        s->n_ports = c->n_ports > 0 ? c->n_ports : 1;
+        for (int p = 0; p < s->n_ports; p++) {
+            long cap = c->n_ports > 0 ? c->ports[p].buffer : c->buffer;
+            /* A converter's input holds the unit being used up too. */
+            s->ports[p].cap = s->converter && cap == 0 ? 1 : cap;
+        }
+        size_t held = (size_t)c->servers * s->held_per_server;
         s->srv = calloc((size_t)c->servers, sizeof *s->srv);
         s->held = malloc(held * sizeof *s->held);
         s->dest = malloc(held * sizeof *s->dest);
+        s->cause = calloc(held, sizeof *s->cause);
         s->idle = malloc((size_t)c->servers * sizeof *s->idle);
-        if (!s->srv || !s->held || !s->dest || !s->idle)
+        if (!s->srv || !s->held || !s->dest || !s->cause || !s->idle)
             return false;
         /* Fill the idle stack so that server 0 is taken first. */
         for (int k = c->servers; k-- > 0;) {
@@ -632,12 +828,36 @@ static bool line_init(line *L, const ct_factory *f, const ct_run_options *opt, i
             s->idle[s->n_idle_stack++] = k;
         }
         s->n_in[SRV_IDLE] = c->servers;
-        uint64_t stream = 1 + 4 * (uint64_t)i;
+        uint64_t stream = 1 + 8 * (uint64_t)i;
         ct_rng_init(&s->rng_proc, opt->seed, (uint64_t)rep, stream);
         ct_rng_init(&s->rng_fail, opt->seed, (uint64_t)rep, stream + 1);
         ct_rng_init(&s->rng_route, opt->seed, (uint64_t)rep, stream + 2);
+        ct_rng_init(&s->rng_quality, opt->seed, (uint64_t)rep, stream + 3);
+        if (c->kind && c->kind->state_create) {
+            s->kind_state = c->kind->state_create(c->kind_params);
+            if (!s->kind_state)
+                return false;
+        }
+        for (int g = 0; g < f->n_gates; g++)
+            s->n_gates += f->gates[g].station == i;
+        if (s->n_gates > 0) {
+            s->gates = malloc((size_t)s->n_gates * sizeof *s->gates);
+            if (!s->gates)
+                return false;
+            int n = 0;
+            for (int g = 0; g < f->n_gates; g++) {
+                if (f->gates[g].station != i)
+                    continue;
+                s->gates[n++] = &f->gates[g];
+                if (f->gates[g].sample >= 1)
+                    s->gate_time_s += f->gates[g].time_s;
+            }
+        }
     }
-    L->src_target = &L->st[f->source.to];
+    if (f->has_source) {
+        L->src_target = &L->st[f->source.to];
+        L->src_port = f->source.port;
+    }
     return true;
 }
 
@@ -659,11 +879,17 @@ ct_status cti_line_run(const ct_factory *f, const ct_run_options *opt, int rep,
     }
     if (opt->warmup_s > 0)
         ct_sim_schedule_at(L.sim, opt->warmup_s, PRIO_WARMUP, ev_warmup, &L, 0);
-    if (f->source.saturated)
-        notify_room(L.src_target);
-    else
-        ct_sim_schedule(L.sim, ct_dist_sample(&f->source.interarrival, &L.rng_src),
-                        PRIO_ARRIVAL, ev_arrival, &L, 0);
+    if (f->has_source) {
+        if (f->source.saturated)
+            notify_room(L.src_target);
+        else
+            ct_sim_schedule(L.sim, ct_dist_sample(&f->source.interarrival, &L.rng_src),
+                            PRIO_ARRIVAL, ev_arrival, &L, 0);
+    }
+    /* Converters fed from stores only start by themselves. */
+    for (int i = 0; i < L.n; i++)
+        if (L.st[i].converter)
+            try_start(&L.st[i]);
 
     /* Run in slices so a progress bar can follow; the slices do not change
      * the order of events. */
@@ -673,9 +899,8 @@ ct_status cti_line_run(const ct_factory *f, const ct_run_options *opt, int rep,
         if (tick)
             tick(ct_sim_now(L.sim), tick_ctx);
     }
-    if (L.nomem)
+    if (L.nomem || !collect(&L, opt->horizon_s - opt->warmup_s, kpis))
         goto cleanup;
-    collect(&L, opt->horizon_s - opt->warmup_s, kpis);
     rc = CT_OK;
 cleanup:
     line_free(&L);

@@ -14,9 +14,12 @@
 #define STATION_FIELD(name) {#name, offsetof(ct_station_kpi, name)}
 
 const cti_kpi_field cti_line_fields[] = {
-    LINE_FIELD(throughput_per_h), LINE_FIELD(completed), LINE_FIELD(scrapped),
-    LINE_FIELD(rejected),         LINE_FIELD(wip_mean),  LINE_FIELD(lead_time_mean_s),
-    LINE_FIELD(events),
+    LINE_FIELD(throughput_per_h), LINE_FIELD(completed),        LINE_FIELD(scrapped),
+    LINE_FIELD(rejected),         LINE_FIELD(wip_mean),         LINE_FIELD(lead_time_mean_s),
+    LINE_FIELD(events),           LINE_FIELD(cells_per_h),      LINE_FIELD(gwh_per_year),
+    LINE_FIELD(cumulative_yield), LINE_FIELD(first_pass_yield), LINE_FIELD(escapes),
+    LINE_FIELD(value_lost_usd),   LINE_FIELD(active_in_kg),     LINE_FIELD(active_good_kg),
+    LINE_FIELD(active_scrap_kg),  LINE_FIELD(active_wip_kg),
 };
 const size_t cti_n_line_fields = sizeof cti_line_fields / sizeof cti_line_fields[0];
 
@@ -24,7 +27,7 @@ const cti_kpi_field cti_station_fields[] = {
     STATION_FIELD(utilization),    STATION_FIELD(blocked),     STATION_FIELD(starved),
     STATION_FIELD(down),           STATION_FIELD(mean_queue),  STATION_FIELD(mean_wait_s),
     STATION_FIELD(mean_sojourn_s), STATION_FIELD(processed),   STATION_FIELD(scrapped),
-    STATION_FIELD(reworked),
+    STATION_FIELD(reworked),       STATION_FIELD(held),        STATION_FIELD(yield),
 };
 const size_t cti_n_station_fields = sizeof cti_station_fields / sizeof cti_station_fields[0];
 
@@ -60,8 +63,11 @@ void ct_results_destroy(ct_results *r)
 {
     if (!r)
         return;
-    for (int i = 0; r->reps && i < r->opt.replications; i++)
+    for (int i = 0; r->reps && i < r->opt.replications; i++) {
         free(r->reps[i].stations);
+        free(r->reps[i].causes);
+    }
+    free(r->mean.causes);
     free(r->reps);
     free(r->scratch);
     free(r->mean.stations);
@@ -112,6 +118,23 @@ static json_t *kpis_json(const ct_kpis *k)
         json_array_append_new(list, so);
     }
     json_object_set_new(o, "stations", list);
+    json_t *yields = json_object();
+    for (size_t s = 0; s < k->n_stations; s++)
+        json_object_set_new(yields, k->stations[s].name, json_real(k->stations[s].yield));
+    json_object_set_new(o, "yield_by_station", yields);
+    json_t *causes = json_array();
+    for (size_t c = 0; c < k->n_causes; c++) {
+        const ct_scrap_cause *sc = &k->causes[c];
+        json_t *co = json_object();
+        json_object_set_new(co, "cause", json_string(sc->cause));
+        json_object_set_new(co, "station", json_string(sc->station));
+        json_object_set_new(co, "count", json_real(sc->count));
+        json_object_set_new(co, "amount", json_real(sc->amount));
+        json_object_set_new(co, "active_mass_kg", json_real(sc->active_mass_kg));
+        json_object_set_new(co, "cost_usd", json_real(sc->cost_usd));
+        json_array_append_new(causes, co);
+    }
+    json_object_set_new(o, "scrap_by_cause", causes);
     return o;
 }
 
@@ -173,6 +196,20 @@ void ct_results_print(const ct_results *r, FILE *out)
                 k->name, 100 * k->utilization, 100 * k->blocked, 100 * k->starved,
                 100 * k->down, k->mean_queue, k->mean_wait_s, k->mean_sojourn_s,
                 k->processed, k->scrapped);
+    }
+    if (m->cells_per_h > 0 || m->n_causes > 0) {
+        fprintf(out, "\n  cells/h %.1f, %.3f GWh/year; cumulative yield %.2f %%, first-pass yield %.2f %%;\n"
+                     "  escapes %.0f; value lost %.0f USD\n",
+                m->cells_per_h, m->gwh_per_year, 100 * m->cumulative_yield,
+                100 * m->first_pass_yield, m->escapes, m->value_lost_usd);
+        if (m->n_causes > 0)
+            fprintf(out, "\n  %-28s %-20s %10s %14s %12s\n", "scrap cause", "station", "count",
+                    "active kg", "cost USD");
+        for (size_t c = 0; c < m->n_causes; c++) {
+            const ct_scrap_cause *sc = &m->causes[c];
+            fprintf(out, "  %-28.28s %-20.20s %10.0f %14.2f %12.0f\n", sc->cause, sc->station,
+                    sc->count, sc->active_mass_kg, sc->cost_usd);
+        }
     }
     int b = bottleneck(m);
     if (b >= 0) {

@@ -110,6 +110,44 @@ static void aggregate(ct_results *r)
     }
 }
 
+/* Scrap causes differ between replications: the mean lists every (station,
+ * cause) seen, in order of first appearance over the replications, with
+ * the sums divided by the number of replications. */
+static bool aggregate_causes(ct_results *r)
+{
+    int n = r->opt.replications;
+    size_t cap = 0, len = 0;
+    ct_scrap_cause *out = NULL;
+    for (int i = 0; i < n; i++) {
+        const ct_kpis *k = &r->reps[i];
+        for (size_t c = 0; c < k->n_causes; c++) {
+            const ct_scrap_cause *sc = &k->causes[c];
+            size_t j = 0;
+            while (j < len && !(out[j].station == sc->station && strcmp(out[j].cause, sc->cause) == 0))
+                j++;
+            if (j == len) {
+                if (len == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    ct_scrap_cause *t = realloc(out, cap * sizeof *t);
+                    if (!t) {
+                        free(out);
+                        return false;
+                    }
+                    out = t;
+                }
+                out[len++] = (ct_scrap_cause){sc->cause, sc->station, 0, 0, 0, 0};
+            }
+            out[j].count += sc->count / n;
+            out[j].amount += sc->amount / n;
+            out[j].active_mass_kg += sc->active_mass_kg / n;
+            out[j].cost_usd += sc->cost_usd / n;
+        }
+    }
+    r->mean.causes = out;
+    r->mean.n_causes = len;
+    return true;
+}
+
 static ct_status check_options(const ct_run_options *o, ct_error *err)
 {
     if (!(o->horizon_s > 0) || !isfinite(o->horizon_s))
@@ -159,6 +197,10 @@ ct_status ct_run(const ct_factory *f, const ct_run_options *opt,
         goto cleanup;
     }
     aggregate(r);
+    if (!aggregate_causes(r)) {
+        rc = ct_error_set(err, CT_ERR_NOMEM, "out of memory for scrap causes");
+        goto cleanup;
+    }
     *out = r;
     r = NULL;
 cleanup:

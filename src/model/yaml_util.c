@@ -297,19 +297,65 @@ static void range_expect(ct_dim dim, cti_yaml_range r, char *buf, size_t len)
 ct_status cti_yaml_get_quantity(cti_yaml_ctx *y, const cti_yaml_value *v, ct_dim dim,
                                 bool require_unit, cti_yaml_range range, double *out)
 {
-    char expect[160];
+    return cti_yaml_get_quantity_ex(y, v, dim, require_unit, false, range, NULL, out);
+}
+
+ct_status cti_yaml_get_quantity_ex(cti_yaml_ctx *y, const cti_yaml_value *v, ct_dim dim,
+                                   bool require_unit, bool is_difference, cti_yaml_range range,
+                                   const char *expect, double *out)
+{
+    char buf[160];
     char why[256];
     double x;
     const char *s = cti_yaml_scalar(v);
 
-    range_expect(dim, range, expect, sizeof expect);
+    if (!expect) {
+        range_expect(dim, range, buf, sizeof buf);
+        expect = buf;
+    }
     if (!s)
         return cti_yaml_fail_expected(y, v, expect);
-    if (ct_quantity_parse(s, dim, require_unit, &x, why, sizeof why) != CT_OK)
+    if (cti_quantity_parse_n(s, strlen(s), dim, require_unit, is_difference, &x, why,
+                             sizeof why) != CT_OK)
         return cti_yaml_fail(y, v->loc, v->path, "%s", why);
     if (!isfinite(x) || !in_range(x, range))
         return cti_yaml_fail_expected(y, v, expect);
     *out = x;
+    return CT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lists                                                                    */
+
+ct_status cti_yaml_get_list(cti_yaml_ctx *y, const cti_yaml_value *v, int max,
+                            const char *expect, const char *noun, int *n)
+{
+    if (cti_yaml_is_null(v->node) || fy_node_get_type(v->node) != FYNT_SEQUENCE ||
+        fy_node_sequence_item_count(v->node) <= 0)
+        return cti_yaml_fail_expected(y, v, expect);
+    int count = fy_node_sequence_item_count(v->node);
+    if (count > max)
+        return cti_yaml_fail(y, v->loc, v->path, "expected at most %d %s, got %d", max, noun,
+                             count);
+    *n = count;
+    return CT_OK;
+}
+
+ct_status cti_yaml_walk_list(cti_yaml_ctx *y, const cti_yaml_value *v, cti_yaml_item_fn fn,
+                             void *obj)
+{
+    void *iter = NULL;
+    struct fy_node *item;
+    ct_status st;
+
+    assert(v->node && fy_node_get_type(v->node) == FYNT_SEQUENCE);
+    for (int i = 0; (item = fy_node_sequence_iterate(v->node, &iter)) != NULL; i++) {
+        char path[CTI_YAML_PATH_MAX];
+        snprintf(path, sizeof path, "%s[%d]", v->path, i);
+        cti_yaml_value iv = { item, path, cti_yaml_node_loc(item, v->loc) };
+        if ((st = fn(y, &iv, i, obj)) != CT_OK)
+            return st;
+    }
     return CT_OK;
 }
 

@@ -5,8 +5,7 @@
  * unknown keys refused), read scalars as integers, booleans and quantities
  * with units, and report every mistake as "FILE:LINE:COL: KEY: what was
  * expected". Factored out of the factory loader (factory_load.c) so that
- * the cell-design loader (cell_design.c) reads its file the same way;
- * factory_load.c still carries its own copy and can move onto this one.
+ * the cell-design loader (cell_design.c) reads its file the same way.
  */
 #ifndef CELLTWIN_MODEL_YAML_UTIL_H
 #define CELLTWIN_MODEL_YAML_UTIL_H
@@ -137,6 +136,34 @@ ct_status cti_yaml_get_bool(cti_yaml_ctx *y, const cti_yaml_value *v, bool *out)
  * message ("expected an areal mass > 0 such as \"20 mg/cm2\", got ..."). */
 ct_status cti_yaml_get_quantity(cti_yaml_ctx *y, const cti_yaml_value *v, ct_dim dim,
                                 bool require_unit, cti_yaml_range range, double *out);
+
+/* As cti_yaml_get_quantity, with two more choices. With is_difference the
+ * value is a difference of two quantities (a tolerance, a standard
+ * deviation): only the unit's scale applies, not its offset, so "2 K" is 2,
+ * not -271.15. expect, when not NULL, replaces the generated "expected ..."
+ * text shown for a missing or out-of-range value ("a duration > 0 such as
+ * \"30 d\""); a value that does not parse still gets the units parser's
+ * message. */
+ct_status cti_yaml_get_quantity_ex(cti_yaml_ctx *y, const cti_yaml_value *v, ct_dim dim,
+                                   bool require_unit, bool is_difference, cti_yaml_range range,
+                                   const char *expect, double *out);
+
+/* ---- lists ---- */
+
+/* The item count of list v, which must have 1 to max items: else "expected
+ * EXPECT, got ..." (not a list, or empty) or "expected at most MAX NOUN, got
+ * N" (NOUN: "stations"). */
+ct_status cti_yaml_get_list(cti_yaml_ctx *y, const cti_yaml_value *v, int max,
+                            const char *expect, const char *noun, int *n);
+
+typedef ct_status (*cti_yaml_item_fn)(cti_yaml_ctx *y, const cti_yaml_value *item, int i,
+                                      void *obj);
+
+/* Calls fn for each item of list v (checked by cti_yaml_get_list), in
+ * order, with the item's path "PATH[i]" and position; stops at the first
+ * error. */
+ct_status cti_yaml_walk_list(cti_yaml_ctx *y, const cti_yaml_value *v, cti_yaml_item_fn fn,
+                             void *obj);
 
 /* ---- files and documents ---- */
 

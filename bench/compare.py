@@ -1,0 +1,219 @@
+#!/usr/bin/python3
+"""compare.py - celltwin against SimPy 3 on the same models, side by side
+(run by bench/run.sh, i.e. `make bench`; never part of the tests).
+
+Models, each written for both engines with the same semantics:
+  mm1       bench/mm1.yaml       / bench/mm1_simpy.py       M/M/1, lambda 0.8, mu 1
+  serial10  bench/serial10.yaml  / bench/serial10_simpy.py  10 stations, finite buffers,
+                                                            blocking, failures (preempt-resume)
+Each engine runs several replications (celltwin through its command line,
+`celltwin run --replications R --threads 1 --json`, timed from outside, so
+loading and start-up count against it; SimPy in its own script, timed
+around env.run). The two engines run different amounts of simulated time:
+SimPy is far slower, so it runs fewer units, and what is compared is the
+rate, units per second of wall time. For each model it prints and appends
+to bench/results.md: simulated units per second of each engine and their
+ratio, events per second (counted differently, see EVENTS_NOTE), and
+whether the two agree on throughput and on mean waiting time: the
+difference of the means lies within the 95 % interval of the difference,
+sqrt(h1^2 + h2^2), h being each engine's 95 % half-width.
+
+Usage: compare.py --build BUILD [--results bench/results.md]
+                  [--engine-output FILE] [--quick]
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYTHON = "/usr/bin/python3"   # Debian's, which sees python3-simpy3
+
+EVENTS_NOTE = (
+    "Events: celltwin's are the `events` field of its JSON (events executed by "
+    "its engine: arrivals, completions, failures, repairs, timers), summed over "
+    "replications. SimPy's are the entries pushed onto env._queue, read from the "
+    "env._eid counter that Environment.schedule() draws from once per push, less "
+    "those still queued at the end: every Timeout, process start and resumption, "
+    "resource grant and interrupt. SimPy needs more events per unit for the same "
+    "model, so compare units per second across engines, events per second only "
+    "within one.")
+
+
+def lscpu_model():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return platform.processor() or "unknown"
+
+
+def git_commit():
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return rev + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def run_celltwin(build, factory, horizon, warmup, reps):
+    cmd = [os.path.join(build, "celltwin"), "run", os.path.join(HERE, factory),
+           "--horizon", repr(horizon), "--warmup", repr(warmup), "--seed", "1",
+           "--replications", str(reps), "--threads", "1", "--json"]
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    wall = time.perf_counter() - t0
+    d = json.loads(out)
+    d["wall_s"] = wall
+    return d
+
+
+def run_simpy(script, args):
+    cmd = [PYTHON, os.path.join(HERE, script)] + args
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def agree(m1, h1, m2, h2):
+    return abs(m1 - m2) <= math.sqrt(h1 * h1 + h2 * h2)
+
+
+def fmt(m, h):
+    return "%.4g ± %.2g" % (m, h)
+
+
+def compare_model(name, ct, sp, ct_wait, sp_wait, extra):
+    """Rows of one model; ct_wait/sp_wait: (mean, half) of the waiting time compared."""
+    reps = ct["replications"]
+    ct_units = ct["completed"] * reps
+    ct_events = ct["events"] * reps
+    rows = [
+        dict(engine="celltwin", reps=reps, units=ct_units, wall=ct["wall_s"],
+             ups=ct_units / ct["wall_s"], events=ct_events, eps=ct_events / ct["wall_s"],
+             th=fmt(ct["throughput_per_h"], ct["ci95"]["throughput_per_h"]),
+             wait=fmt(*ct_wait)),
+        dict(engine=sp["engine"], reps=sp["replications"], units=sp["units"], wall=sp["wall_s"],
+             ups=sp["units"] / sp["wall_s"], events=sp["events"], eps=sp["events"] / sp["wall_s"],
+             th=fmt(sp["throughput_per_h"]["mean"], sp["throughput_per_h"]["ci95"]),
+             wait=fmt(sp_wait[0], sp_wait[1])),
+    ]
+    th_ok = agree(ct["throughput_per_h"], ct["ci95"]["throughput_per_h"],
+                  sp["throughput_per_h"]["mean"], sp["throughput_per_h"]["ci95"])
+    wait_ok = agree(ct_wait[0], ct_wait[1], sp_wait[0], sp_wait[1])
+    verdict = dict(model=name, ratio=rows[0]["ups"] / rows[1]["ups"],
+                   eratio=rows[0]["eps"] / rows[1]["eps"], th_ok=th_ok, wait_ok=wait_ok,
+                   extra=extra)
+    return rows, verdict
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--results", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--engine-output", help="output of bench_engine, copied into the results")
+    ap.add_argument("--quick", action="store_true", help="a small run, to try the script")
+    a = ap.parse_args()
+    scale = 0.05 if a.quick else 1.0
+    reps = 5
+    warmup = 1000.0
+
+    models = []
+    # M/M/1: 2 million customers per replication in celltwin (10 million
+    # in all), 200 000 in SimPy (1 million in all).
+    ct_cust, sp_cust = 2e6 * scale, 2e5 * scale
+    print("== M/M/1: celltwin %d x %.0f customers, SimPy %d x %.0f" % (reps, ct_cust, reps, sp_cust),
+          flush=True)
+    ct = run_celltwin(a.build, "mm1.yaml", ct_cust / 0.8, warmup, reps)
+    sp = run_simpy("mm1_simpy.py", ["--customers", repr(sp_cust), "--replications", str(reps),
+                                    "--warmup", repr(warmup)])
+    st, sh = ct["stations"][0], ct["ci95"]["stations"][0]
+    models.append(("mm1", "M/M/1 (lambda 0.8, mu 1); waiting time = Wq, exact 4 s, "
+                   "throughput exact 2880/h",
+                   compare_model("mm1", ct, sp, (st["mean_wait_s"], sh["mean_wait_s"]),
+                                 (sp["wait_s"]["mean"], sp["wait_s"]["ci95"]), "")))
+
+    # serial10: 10 simulated days per replication in celltwin, 1 in SimPy.
+    ct_h, sp_h = 10 * 86400.0 * scale, 86400.0 * max(scale, 0.1)
+    print("== serial10: celltwin %d x %.0f s, SimPy %d x %.0f s" % (reps, ct_h, reps, sp_h), flush=True)
+    ct = run_celltwin(a.build, "serial10.yaml", ct_h, 3600.0, reps)
+    sp = run_simpy("serial10_simpy.py", ["--horizon", repr(sp_h), "--replications", str(reps),
+                                         "--warmup", "3600"])
+    n_ok = sum(agree(s["mean_wait_s"], h["mean_wait_s"], w["mean"], w["ci95"])
+               for s, h, w in zip(ct["stations"], ct["ci95"]["stations"], sp["wait_s"]))
+    extra = "mean waiting time per station: %d of %d stations agree" % (n_ok, len(sp["wait_s"]))
+    models.append(("serial10", "10-station line, saturated source, finite buffers, blocking, "
+                   "failures; waiting time = lead time (time in the line)",
+                   compare_model("serial10", ct, sp,
+                                 (ct["lead_time_mean_s"], ct["ci95"]["lead_time_mean_s"]),
+                                 (sp["lead_time_s"]["mean"], sp["lead_time_s"]["ci95"]), extra)))
+
+    # Report.
+    head = ("| model | engine | reps | units | wall s | units/s | events | events/s | "
+            "throughput/h ± ci95 | waiting s ± ci95 |")
+    lines = [head, "|" + "---|" * 10]
+    verdicts = []
+    for name, what, (rows, v) in models:
+        for r in rows:
+            lines.append("| %s | %s | %d | %.0f | %.2f | %.3g | %.0f | %.3g | %s | %s |" % (
+                name, r["engine"], r["reps"], r["units"], r["wall"], r["ups"], r["events"],
+                r["eps"], r["th"], r["wait"]))
+        verdicts.append((name, what, v))
+    table = "\n".join(lines)
+    summary = []
+    for name, what, v in verdicts:
+        summary.append("- **%s** (%s): celltwin/SimPy units per second **%.0fx** (events per "
+                       "second %.0fx); throughput agrees: %s; waiting time agrees: %s%s" % (
+                           name, what, v["ratio"], v["eratio"], "yes" if v["th_ok"] else "NO",
+                           "yes" if v["wait_ok"] else "NO",
+                           "; " + v["extra"] if v["extra"] else ""))
+    print()
+    print(table)
+    print()
+    print("\n".join(summary))
+    print()
+    print(EVENTS_NOTE)
+
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    section = [
+        "## %s%s" % (now, " (quick run)" if a.quick else ""),
+        "",
+        "- machine: %s, %d cores (`lscpu`), %s" % (lscpu_model(), os.cpu_count() or 0,
+                                                   platform.platform()),
+        "- commit: %s" % git_commit(),
+        "- celltwin: one thread per run (`--threads 1`), timed around the `celltwin run` "
+        "process; SimPy %s on Python %s, timed around `env.run`" % (
+            models[0][2][0][1]["engine"].split()[-1], platform.python_version()),
+        "- agreement: the two means differ by less than sqrt(h1^2 + h2^2), the 95 % "
+        "half-width of their difference",
+        "",
+        table,
+        "",
+    ] + summary + ["", EVENTS_NOTE, ""]
+    if a.engine_output:
+        with open(a.engine_output) as f:
+            section += ["Engine benchmark (`bench_engine`):", "", "```", f.read().rstrip(), "```", ""]
+    new = not os.path.exists(a.results)
+    with open(a.results, "a") as f:
+        if new:
+            f.write("# Benchmark results\n\nEach section is appended by `make bench` "
+                    "(bench/run.sh): the machine, the date, the commit and the figures.\n"
+                    "Models and method: bench/compare.py.\n\n")
+        f.write("\n".join(section) + "\n")
+    print("appended to %s" % os.path.relpath(a.results, os.getcwd()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
