@@ -41,44 +41,7 @@ void ct_factory_destroy(ct_factory *f);
 /* The factory's `name:`. Borrowed. */
 const char *ct_factory_name(const ct_factory *f);
 
-/* A piece of electrode a cell was stacked from: coil `coil` (its number at
- * the station `maker` that coated it), lane, and metres [from_m, to_m). */
-typedef struct ct_cell_segment {
-    const char *maker;      /* borrowed from the factory */
-    unsigned coil;
-    unsigned lane;
-    int anode;              /* 1 anode, 0 cathode */
-    double from_m, to_m;
-} ct_cell_segment;
-
-/* What an observer learns of a cell when it leaves the line. */
-typedef struct ct_cell_info {
-    unsigned long long serial;
-    int scrapped;           /* 0: left the line good */
-    const char *cause;      /* scrap cause, or NULL */
-    const char *station;    /* station that scrapped it, or NULL */
-    unsigned defects;       /* real defects, bits of ct_defect_names order */
-    unsigned found;         /* defects a gate flagged */
-    unsigned reworks;
-    double finished_s;      /* simulated time */
-    double active_kg, value_usd, capacity_ah;
-    int n_segments;
-    ct_cell_segment segments[4];
-} ct_cell_info;
-
-/* Names of the defect bits of ct_cell_info.defects, bit 0 first:
- * "coating", "burr", "particle", "leak", "moisture", "misalign",
- * "insulation", "electrolyte", "standing". */
-extern const char *const ct_defect_names[];
-extern const int ct_defect_count;
-
-/* Receives every cell that leaves the line, good or scrapped, from the
- * thread that runs its replication (several replications on several
- * threads call it concurrently: the callback must be thread-safe then). */
-typedef struct ct_observer {
-    void *ctx;
-    void (*cell_done)(void *ctx, int replication, const ct_cell_info *cell);
-} ct_observer;
+#include "celltwin/observer.h"
 
 /* Options of one run. ct_run_options_init fills defaults from the factory
  * file's `run:` section (or built-in defaults when it has none). */

@@ -170,16 +170,17 @@ void ct_sim_stop(ct_sim *sim) { sim->stopped = true; }
 
 static inline uint64_t make_key(ct_sim *s, int priority)
 {
-    CT_SIM_ASSERT(s, "event queue", priority >= -32767 && priority <= 32767);
-    CT_SIM_ASSERT(s, "event queue", s->seq < SEQ_MASK);
+    /* one test for both contracts: priority in [-32767, 32767] and the
+     * 48-bit sequence not exhausted */
+    CT_SIM_ASSERT(s, "event queue", ((unsigned)(priority + 32767) <= 65534u) & (s->seq < SEQ_MASK));
     return ((uint64_t)(uint16_t)(32767 - priority) << SEQ_BITS) | s->seq++;
 }
 
 ct_event_id ct_sim_schedule_at(ct_sim *s, double t, int priority,
                                ct_event_fn fn, void *ctx, uint64_t arg)
 {
-    CT_SIM_ASSERT(s, "event queue", t >= s->now && isfinite(t));
-    CT_SIM_ASSERT(s, "event queue", fn != NULL);
+    /* t >= now and finite, and an action to run */
+    CT_SIM_ASSERT(s, "event queue", (t >= s->now) & (t < HUGE_VAL) & (fn != NULL));
     if (s->free_head == NOT_IN_HEAP)
         grow_or_die(s);
     uint32_t slot = s->free_head;

@@ -48,6 +48,22 @@ static void mark_found(line *L, uint32_t id)
         c->found = c->defects;
 }
 
+static const char *const decisions[] = {"scrap", "rework", "hold"};
+
+/* Tells the observer of a measurement and its decision. */
+static void report(station *s, const cti_gate *g, uint32_t id, double value, bool pass)
+{
+    line *L = s->L;
+    const ct_observer *obs = L->opt->observer;
+    if (!obs || !obs->measurement)
+        return;
+    const cti_attr_info *info = g->on_cell ? &cti_cell_attr_info[g->attr] : &cti_material_attr_info[g->attr];
+    ct_measurement m = {cti_rec_ref(L, id), g->name, s->cfg->name, info->name,
+                        ct_dim_base_unit(info->dim), value, g->lsl, g->usl, pass,
+                        pass ? "pass" : decisions[g->action], *L->now};
+    obs->measurement(obs->ctx, L->rep, &m);
+}
+
 void cti_gates_apply(station *s, uint32_t id, int32_t *dest, const char **cause)
 {
     line *L = s->L;
@@ -59,7 +75,9 @@ void cti_gates_apply(station *s, uint32_t id, int32_t *dest, const char **cause)
         if (isnan(x))
             continue;
         double measured = x + (g->noise_sd > 0 ? g->noise_sd * normal01(&s->rng_quality) : 0);
-        if (within(g, measured))
+        bool pass = within(g, measured);
+        report(s, g, id, measured, pass);
+        if (pass)
             continue;
         mark_found(L, id);
         switch (g->action) {

@@ -114,6 +114,7 @@ struct cti_job {
     float input_attr[2][CTI_M__COUNT];
     bool has_input[2];
     uint32_t input_defects;
+    double input_age_s[2];      /* time since the inputs were made, averaged by amount */
     const char **scrap_causes;  /* internal: per unit, set by cti_job_scrap */
     void *station;              /* internal: the line's station */
 };

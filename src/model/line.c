@@ -53,6 +53,7 @@ static uint32_t unit_alloc(line *L)
         }
         for (uint32_t i = cap; i-- > L->u_cap;) {
             u[i].next_free = L->u_free;
+            u[i].rec = NO_REC;
             L->u_free = i;
         }
         L->units = u;
@@ -69,7 +70,8 @@ static uint32_t unit_alloc(line *L)
 
 static void unit_free(line *L, uint32_t id)
 {
-    cti_rec_free(L, &L->units[id]);
+    if (L->units[id].rec != NO_REC)
+        cti_rec_free(L, &L->units[id]);
     L->units[id].next_free = L->u_free;
     L->u_free = id;
 }
@@ -290,6 +292,7 @@ static void start_job(station *s, int k)
         }
     }
     v->n_pushed = 0;
+    v->started = now;
     if (v->state != SRV_BUSY)
         set_state(s, k, SRV_BUSY);
     if (t < 0)
@@ -374,12 +377,37 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
     uint32_t *held = &s->held[base];
     const char **cause = &s->cause[base];
     v->done_ev = 0;
+    s->processed += v->n_held;
+    const ct_observer *obs = s->L->opt->observer;
+    if (obs && obs->passage) {
+        for (uint32_t i = 0; i < v->n_held; i++) {
+            ct_passage p = {cti_rec_ref(s->L, held[i]), s->cfg->name, s->idx, k, v->started,
+                            *s->L->now};
+            obs->passage(obs->ctx, s->L->rep, &p);
+        }
+    }
+    const cti_kind *kind = s->cfg->kind;
+    if (!kind && s->cfg->splits <= 1 && s->n_gates == 0) {
+        /* a plain station: count, route, hand on */
+        for (uint32_t i = 0; i < v->n_held; i++) {
+            cause[i] = NULL;
+            if (s->L->units[held[i]].rec == NO_REC)
+                s->processed_amount += 1;
+            else
+                cti_rec_add_value(s, held[i]);
+            s->dest[base + i] = route(s);
+        }
+        try_push(s, k);
+        return;
+    }
     for (uint32_t i = 0; i < v->n_held; i++) {
         cause[i] = NULL;
-        cti_rec_add_value(s, held[i]);
+        /* plain units count one each; records know their amount and value */
+        if (s->L->units[held[i]].rec == NO_REC)
+            s->processed_amount += 1;
+        else
+            cti_rec_add_value(s, held[i]);
     }
-    s->processed += v->n_held;
-    const cti_kind *kind = s->cfg->kind;
     if (kind && kind->finish) {
         cti_job job;
         job_init(s, &job, held, (int)v->n_held);
@@ -461,12 +489,17 @@ static void leave_line(station *s, uint32_t u, int32_t d, const char *cause)
         s->scrapped++;
         L->scrapped++;
         cti_rec_account_scrap(s, u, cause, -1);
-        cti_rec_report_cell(s, u, cause);
+        if (un->form == CTI_FORM_CELL)
+            cti_rec_report_cell(L, s, u, cause);
+        else if (un->rec != NO_REC)
+            cti_rec_report_material(L, u, 1, cause);
     } else {
-        cti_rec_report_cell(s, u, NULL);
         L->completed++;
         L->lead_sum += *L->now - un->created;
+        if (un->rec != NO_REC && un->form != CTI_FORM_CELL)
+            cti_rec_report_material(L, u, 0, NULL);
         if (un->form == CTI_FORM_CELL) {
+            cti_rec_report_cell(L, s, u, NULL);
             cti_cell *c = cti_rec_cell(L, un);
             L->cells_done++;
             L->cells_finished++;
@@ -611,6 +644,7 @@ uint32_t cti_line_new_unit(line *L)
 
 void cti_line_unit_consumed(line *L, uint32_t u)
 {
+    cti_rec_report_material(L, u, 0, NULL);
     line_advance(L);
     L->wip--;
     unit_free(L, u);
@@ -901,6 +935,11 @@ ct_status cti_line_run(const ct_factory *f, const ct_run_options *opt, int rep,
     }
     if (L.nomem || !collect(&L, opt->horizon_s - opt->warmup_s, kpis))
         goto cleanup;
+    if (opt->observer) {
+        cti_rec_report_live(&L);
+        if (opt->observer->run_done)
+            opt->observer->run_done(opt->observer->ctx, rep, opt->horizon_s);
+    }
     rc = CT_OK;
 cleanup:
     line_free(&L);

@@ -44,6 +44,7 @@ typedef struct server {
     uint32_t n_held;     /* units held (in process or finished) */
     uint32_t n_pushed;   /* of those, already handed on */
     ct_event_id done_ev;
+    double started;      /* start of the current job */
 } server;
 
 typedef struct waiter {
@@ -146,8 +147,19 @@ typedef struct line {
 
 /* New record for a unit of form; false when out of memory. */
 bool cti_rec_new(line *L, unit *u, cti_form form);
-/* Tells the observer (if any) that the cell of u left the line. */
-void cti_rec_report_cell(station *s, uint32_t u, const char *cause);
+/* Tells the observer (if any) that the cell of u left the line at station
+ * s (scrapped when cause != NULL), or is still in it (s == NULL). */
+void cti_rec_report_cell(line *L, station *s, uint32_t u, const char *cause);
+
+/* Tells the observer that batch/coil u is done: status 0 used up, 1
+ * scrapped (with cause), 2 still in the line at the end. */
+void cti_rec_report_material(line *L, uint32_t u, int status, const char *cause);
+
+/* Reports every cell and material still in the line (end of run). */
+void cti_rec_report_live(line *L);
+
+/* The public name of unit u. */
+ct_unit_ref cti_rec_ref(line *L, uint32_t u);
 
 /* Frees the record of u (after it left the line). */
 void cti_rec_free(line *L, unit *u);

@@ -226,6 +226,7 @@ static uint32_t defects_between(const cti_material *m, double a, double b)
 typedef struct take_acc {
     double amount, active, value;
     double attr_w[2];                  /* weight per polarity */
+    double age[2];                     /* amount x age, per polarity */
     double attr[2][CTI_M__COUNT];
     uint32_t defects;
 } take_acc;
@@ -312,6 +313,7 @@ static bool take_port(station *s, int pi, double amount, unit *made, take_acc *a
             for (int a = 0; a < CTI_M__COUNT; a++)
                 acc->attr[pol][a] += w * m->attr[a];
             acc->attr_w[pol] += w;
+            acc->age[pol] += w * (*L->now - u->created);
             acc->amount += got;
             acc->active += got * m->active_per_unit;
             acc->value += got * m->value_per_unit;
@@ -393,6 +395,7 @@ bool cti_rec_convert(station *s, cti_job *job, uint32_t *made_out)
     }
     for (int p = 0; p < 2; p++) {
         job->has_input[p] = acc.attr_w[p] > 0;
+        job->input_age_s[p] = acc.attr_w[p] > 0 ? acc.age[p] / acc.attr_w[p] : 0;
         for (int a = 0; a < CTI_M__COUNT; a++)
             job->input_attr[p][a] = acc.attr_w[p] > 0 ? (float)(acc.attr[p][a] / acc.attr_w[p]) : 0.0f;
     }
@@ -586,32 +589,122 @@ const char *const ct_defect_names[] = {"coating",  "burr",       "particle",    
                                        "misalign", "insulation", "electrolyte", "standing"};
 const int ct_defect_count = sizeof ct_defect_names / sizeof ct_defect_names[0];
 
-void cti_rec_report_cell(station *s, uint32_t id, const char *cause)
+ct_unit_ref cti_rec_ref(line *L, uint32_t id)
 {
-    line *L = s->L;
+    const unit *u = &L->units[id];
+    ct_unit_ref r = {CT_UNIT_ITEM, NULL, id, 0};
+    if (u->form == CTI_FORM_CELL && u->rec != NO_REC) {
+        r.kind = CT_UNIT_CELL;
+        r.number = L->cells[u->rec].serial;
+    } else if (u->rec != NO_REC) {
+        const cti_material *m = &L->mats[u->rec];
+        r.kind = u->form == CTI_FORM_BATCH ? CT_UNIT_BATCH : CT_UNIT_COIL;
+        r.maker = L->f->stations[m->maker].name;
+        r.number = m->maker_seq;
+        r.lane = m->lanes == 1 && m->parent != UINT32_MAX ? m->lane : 0;
+    }
+    return r;
+}
+
+/* A genealogy piece in public form. */
+static ct_piece piece_of(line *L, const cti_segment *g)
+{
+    ct_piece p;
+    memset(&p, 0, sizeof p);
+    if (g->polarity == CTI_SEG_LOT) {
+        p.input = (ct_unit_ref){CT_UNIT_LOT, L->f->materials[g->maker].name, g->seq, 0};
+    } else {
+        const cti_station *maker = &L->f->stations[g->maker];
+        p.input = (ct_unit_ref){maker->makes == CTI_FORM_BATCH ? CT_UNIT_BATCH : CT_UNIT_COIL,
+                                maker->name, g->seq, g->lane};
+        p.anode = g->polarity == CTI_ANODE;
+    }
+    p.from = g->from;
+    p.to = g->to;
+    return p;
+}
+
+void cti_rec_report_cell(line *L, station *s, uint32_t id, const char *cause)
+{
     const ct_observer *obs = L->opt->observer;
-    const cti_cell *c = cti_rec_cell(L, &L->units[id]);
+    const unit *u = &L->units[id];
+    const cti_cell *c = cti_rec_cell(L, u);
     if (!obs || !obs->cell_done || !c)
         return;
     ct_cell_info info;
     memset(&info, 0, sizeof info);
     info.serial = c->serial;
     info.scrapped = cause != NULL;
+    info.in_process = s == NULL;
     info.cause = cause;
     info.station = cause ? s->cfg->name : NULL;
     info.defects = c->defects;
     info.found = c->found;
     info.reworks = c->reworks;
+    info.created_s = u->created;
     info.finished_s = *L->now;
     info.active_kg = c->active_kg;
     info.value_usd = c->value_usd;
     info.capacity_ah = c->attr[CTI_C_CAPACITY];
+    info.attr = c->attr;
     for (int i = 0; i < c->n_seg && i < 4; i++) {
         const cti_segment *g = &c->seg[i];
         info.segments[info.n_segments++] = (ct_cell_segment){
             L->f->stations[g->maker].name, g->seq, g->lane, g->polarity == CTI_ANODE, g->from, g->to};
     }
     obs->cell_done(obs->ctx, L->rep, &info);
+}
+
+void cti_rec_report_material(line *L, uint32_t id, int status, const char *cause)
+{
+    const ct_observer *obs = L->opt->observer;
+    const unit *u = &L->units[id];
+    const cti_material *m = cti_rec_material(L, u);
+    if (!obs || !obs->material_done || !m)
+        return;
+    ct_material_info info;
+    memset(&info, 0, sizeof info);
+    info.unit = cti_rec_ref(L, id);
+    info.anode = m->polarity == CTI_ANODE;
+    info.quantity = m->length;
+    info.start = m->start;
+    if (m->parent != UINT32_MAX)
+        info.parent = (ct_unit_ref){CT_UNIT_COIL, info.unit.maker, info.unit.number, 0};
+    info.created_s = u->created;
+    info.done_s = *L->now;
+    info.status = status;
+    info.cause = cause;
+    info.defects = m->defects;
+    info.attr = m->attr;
+    /* small lists on the stack; longer ones are cut at what fits */
+    ct_piece pieces[64];
+    ct_defect_span_info spans[64];
+    for (int i = 0; i < m->n_inputs && info.n_inputs < 64; i++)
+        pieces[info.n_inputs++] = piece_of(L, &m->inputs[i]);
+    for (int i = 0; i < m->n_spans && info.n_spans < 64; i++) {
+        const cti_defect_span *sp = &m->spans[i];
+        spans[info.n_spans++] = (ct_defect_span_info){sp->from_m, sp->to_m, sp->lane_mask, sp->defect,
+                                                      sp->removed};
+    }
+    info.inputs = pieces;
+    info.spans = spans;
+    obs->material_done(obs->ctx, L->rep, &info);
+}
+
+void cti_rec_report_live(line *L)
+{
+    const ct_observer *obs = L->opt->observer;
+    if (!obs)
+        return;
+    for (uint32_t id = 0; id < L->u_cap; id++) {
+        const unit *u = &L->units[id];
+        if (u->rec == NO_REC)
+            continue;
+        if (u->form == CTI_FORM_CELL && L->cells[u->rec].serial != 0)
+            cti_rec_report_cell(L, NULL, id, NULL);
+        else if (u->form != CTI_FORM_CELL && L->mats[u->rec].form != CTI_FORM_ITEM)
+            cti_rec_report_material(L, id, 2, NULL);
+    }
 }
 
 /* ---- what kinds see ----------------------------------------------------- */

@@ -71,7 +71,7 @@ static ct_results *run_flow(const char *yaml, double horizon, seen *cells, ct_fa
     ct_run_options_init(&opt, *f);
     opt.horizon_s = horizon;
     opt.warmup_s = 0;
-    ct_observer obs = {cells, on_cell};
+    ct_observer obs = {.ctx = cells, .cell_done = on_cell};
     opt.observer = cells ? &obs : NULL;
     ct_results *res;
     if (ct_run(*f, &opt, NULL, NULL, &res, &err) != CT_OK)
@@ -205,12 +205,88 @@ static void test_gate_sample_rate(void **state)
     assert_true(fabs(scrapped[1] - 0.1) < 0.03);
 }
 
+/* Every cell and every coil is reported once: good + scrapped cells equal
+ * the run's counts (no warm-up), cells still in the line come at the end;
+ * each coil the coater made appears once as a coil of its own (used up or
+ * still in the line), and each slit lane names that coil as its parent. */
+typedef struct tally {
+    size_t good, scrapped, in_process, coils, lanes, batches, passages, lots;
+} tally;
+
+static void count_cell(void *ctx, int rep, const ct_cell_info *c)
+{
+    (void)rep;
+    tally *t = ctx;
+    if (c->in_process)
+        t->in_process++;
+    else if (c->scrapped)
+        t->scrapped++;
+    else
+        t->good++;
+}
+
+static void count_material(void *ctx, int rep, const ct_material_info *m)
+{
+    (void)rep;
+    tally *t = ctx;
+    if (m->unit.kind == CT_UNIT_BATCH) {
+        t->batches++;
+        for (int i = 0; i < m->n_inputs; i++)
+            t->lots += m->inputs[i].input.kind == CT_UNIT_LOT;
+    } else if (m->parent.kind == CT_UNIT_COIL) {
+        t->lanes++;
+        assert_string_equal(m->parent.maker, "coater");
+        assert_int_equal(m->parent.number, m->unit.number);
+    } else {
+        t->coils++;
+    }
+}
+
+static void count_passage(void *ctx, int rep, const ct_passage *p)
+{
+    (void)rep;
+    tally *t = ctx;
+    assert_true(p->end_s >= p->start_s);
+    t->passages++;
+}
+
+static void test_observer_sees_every_unit(void **state)
+{
+    (void)state;
+    ct_factory *f;
+    ct_error err;
+    assert_int_equal(ct_factory_load_string(FLOW_HEAD "  - {name: test, process_time: 3, scrap: 0.05}\n",
+                                            "flow.yaml", &f, &err), CT_OK);
+    tally t = {0};
+    ct_observer obs = {&t, count_cell, count_material, count_passage, NULL, NULL};
+    ct_run_options opt;
+    ct_run_options_init(&opt, f);
+    opt.horizon_s = 86400;
+    opt.warmup_s = 0;
+    opt.observer = &obs;
+    ct_results *res;
+    assert_int_equal(ct_run(f, &opt, NULL, NULL, &res, &err), CT_OK);
+    const ct_kpis *k = ct_results_mean(res);
+    assert_true((double)t.good == k->completed);
+    assert_true((double)t.scrapped == k->scrapped);
+    assert_true(t.in_process > 0);
+    /* batches: each took one piece of each material lot it touched */
+    assert_true(t.batches > 0 && t.lots >= 2 * t.batches);
+    /* lanes come in pairs from the coils that reached the slitter */
+    assert_true(t.coils > 0);
+    printf("  cells %zu good, %zu scrapped, %zu in process; %zu batches, %zu coils, %zu lanes, %zu passages\n",
+           t.good, t.scrapped, t.in_process, t.batches, t.coils, t.lanes, t.passages);
+    ct_results_destroy(res);
+    ct_factory_destroy(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mass_balance),
         cmocka_unit_test(test_coil_defect_reaches_exactly_its_cells),
         cmocka_unit_test(test_gate_sample_rate),
+        cmocka_unit_test(test_observer_sees_every_unit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
