@@ -11,9 +11,11 @@ Each engine runs several replications (celltwin through its command line,
 loading and start-up count against it; SimPy in its own script, timed
 around env.run). The two engines run different amounts of simulated time:
 SimPy is far slower, so it runs fewer units, and what is compared is the
-rate, units per second of wall time. For each model it prints and appends
-to bench/results.md: simulated units per second of each engine and their
-ratio, events per second (counted differently, see EVENTS_NOTE), and
+rate: units per CPU second (user + system time; on a shared machine it is
+less disturbed by other work than wall time, which is shown too). For each
+model it prints and appends to bench/results.md: simulated units per CPU
+second of each engine and their ratio, events per CPU second (counted
+differently, see EVENTS_NOTE), and
 whether the two agree on throughput and on mean waiting time: the
 difference of the means lies within the 95 % interval of the difference,
 sqrt(h1^2 + h2^2), h being each engine's 95 % half-width.
@@ -27,6 +29,7 @@ import json
 import math
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -42,8 +45,8 @@ EVENTS_NOTE = (
     "env._eid counter that Environment.schedule() draws from once per push, less "
     "those still queued at the end: every Timeout, process start and resumption, "
     "resource grant and interrupt. SimPy needs more events per unit for the same "
-    "model, so compare units per second across engines, events per second only "
-    "within one.")
+    "model, so compare units per CPU second across engines, events per CPU second "
+    "only within one.")
 
 
 def lscpu_model():
@@ -72,11 +75,12 @@ def run_celltwin(build, factory, horizon, warmup, reps):
     cmd = [os.path.join(build, "celltwin"), "run", os.path.join(HERE, factory),
            "--horizon", repr(horizon), "--warmup", repr(warmup), "--seed", "1",
            "--replications", str(reps), "--threads", "1", "--json"]
-    t0 = time.perf_counter()
+    r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    wall = time.perf_counter() - t0
+    r1, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter() - t0
     d = json.loads(out)
     d["wall_s"] = wall
+    d["cpu_s"] = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
     return d
 
 
@@ -100,21 +104,21 @@ def compare_model(name, ct, sp, ct_wait, sp_wait, extra):
     ct_units = ct["completed"] * reps
     ct_events = ct["events"] * reps
     rows = [
-        dict(engine="celltwin", reps=reps, units=ct_units, wall=ct["wall_s"],
-             ups=ct_units / ct["wall_s"], events=ct_events, eps=ct_events / ct["wall_s"],
+        dict(engine="celltwin", reps=reps, units=ct_units, wall=ct["wall_s"], cpu=ct["cpu_s"],
+             ups=ct_units / ct["cpu_s"], events=ct_events, eps=ct_events / ct["cpu_s"],
              th=fmt(ct["throughput_per_h"], ct["ci95"]["throughput_per_h"]),
              wait=fmt(*ct_wait)),
         dict(engine=sp["engine"], reps=sp["replications"], units=sp["units"], wall=sp["wall_s"],
-             ups=sp["units"] / sp["wall_s"], events=sp["events"], eps=sp["events"] / sp["wall_s"],
+             cpu=sp["cpu_s"], ups=sp["units"] / sp["cpu_s"], events=sp["events"],
+             eps=sp["events"] / sp["cpu_s"],
              th=fmt(sp["throughput_per_h"]["mean"], sp["throughput_per_h"]["ci95"]),
              wait=fmt(sp_wait[0], sp_wait[1])),
     ]
-    th_ok = agree(ct["throughput_per_h"], ct["ci95"]["throughput_per_h"],
-                  sp["throughput_per_h"]["mean"], sp["throughput_per_h"]["ci95"])
-    wait_ok = agree(ct_wait[0], ct_wait[1], sp_wait[0], sp_wait[1])
+    th = (ct["throughput_per_h"], ct["ci95"]["throughput_per_h"],
+          sp["throughput_per_h"]["mean"], sp["throughput_per_h"]["ci95"])
+    wt = (ct_wait[0], ct_wait[1], sp_wait[0], sp_wait[1])
     verdict = dict(model=name, ratio=rows[0]["ups"] / rows[1]["ups"],
-                   eratio=rows[0]["eps"] / rows[1]["eps"], th_ok=th_ok, wait_ok=wait_ok,
-                   extra=extra)
+                   eratio=rows[0]["eps"] / rows[1]["eps"], th=th, wait=wt, extra=extra)
     return rows, verdict
 
 
@@ -126,13 +130,16 @@ def main():
     ap.add_argument("--quick", action="store_true", help="a small run, to try the script")
     a = ap.parse_args()
     scale = 0.05 if a.quick else 1.0
-    reps = 5
+    # Ten replications each: with fewer, the half-widths themselves are
+    # too noisy (t(0.975, 4) = 2.78) for a fair agreement check.
+    reps = 10
     warmup = 1000.0
 
+    load_start = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
     models = []
-    # M/M/1: 2 million customers per replication in celltwin (10 million
-    # in all), 200 000 in SimPy (1 million in all).
-    ct_cust, sp_cust = 2e6 * scale, 2e5 * scale
+    # M/M/1: 1 million customers per replication in celltwin (10 million
+    # in all), 100 000 in SimPy (1 million in all).
+    ct_cust, sp_cust = 1e6 * scale, 1e5 * scale
     print("== M/M/1: celltwin %d x %.0f customers, SimPy %d x %.0f" % (reps, ct_cust, reps, sp_cust),
           flush=True)
     ct = run_celltwin(a.build, "mm1.yaml", ct_cust / 0.8, warmup, reps)
@@ -144,8 +151,9 @@ def main():
                    compare_model("mm1", ct, sp, (st["mean_wait_s"], sh["mean_wait_s"]),
                                  (sp["wait_s"]["mean"], sp["wait_s"]["ci95"]), "")))
 
-    # serial10: 10 simulated days per replication in celltwin, 1 in SimPy.
-    ct_h, sp_h = 10 * 86400.0 * scale, 86400.0 * max(scale, 0.1)
+    # serial10: 5 simulated days per replication in celltwin, half a day
+    # in SimPy.
+    ct_h, sp_h = 5 * 86400.0 * scale, 43200.0 * max(scale, 0.2)
     print("== serial10: celltwin %d x %.0f s, SimPy %d x %.0f s" % (reps, ct_h, reps, sp_h), flush=True)
     ct = run_celltwin(a.build, "serial10.yaml", ct_h, 3600.0, reps)
     sp = run_simpy("serial10_simpy.py", ["--horizon", repr(sp_h), "--replications", str(reps),
@@ -160,23 +168,28 @@ def main():
                                  (sp["lead_time_s"]["mean"], sp["lead_time_s"]["ci95"]), extra)))
 
     # Report.
-    head = ("| model | engine | reps | units | wall s | units/s | events | events/s | "
-            "throughput/h ± ci95 | waiting s ± ci95 |")
-    lines = [head, "|" + "---|" * 10]
+    head = ("| model | engine | reps | units | wall s | CPU s | units/CPU-s | events | "
+            "events/CPU-s | throughput/h ± ci95 | waiting s ± ci95 |")
+    lines = [head, "|" + "---|" * 11]
     verdicts = []
     for name, what, (rows, v) in models:
         for r in rows:
-            lines.append("| %s | %s | %d | %.0f | %.2f | %.3g | %.0f | %.3g | %s | %s |" % (
-                name, r["engine"], r["reps"], r["units"], r["wall"], r["ups"], r["events"],
-                r["eps"], r["th"], r["wait"]))
+            lines.append("| %s | %s | %d | %.0f | %.2f | %.2f | %.3g | %.0f | %.3g | %s | %s |" % (
+                name, r["engine"], r["reps"], r["units"], r["wall"], r["cpu"], r["ups"],
+                r["events"], r["eps"], r["th"], r["wait"]))
         verdicts.append((name, what, v))
     table = "\n".join(lines)
     summary = []
+    def verdict_text(label, m1, h1, m2, h2):
+        return "%s agrees: %s (difference %.3g, 95 %% bound %.3g)" % (
+            label, "yes" if agree(m1, h1, m2, h2) else "NO", abs(m1 - m2), math.hypot(h1, h2))
+
     for name, what, v in verdicts:
-        summary.append("- **%s** (%s): celltwin/SimPy units per second **%.0fx** (events per "
-                       "second %.0fx); throughput agrees: %s; waiting time agrees: %s%s" % (
-                           name, what, v["ratio"], v["eratio"], "yes" if v["th_ok"] else "NO",
-                           "yes" if v["wait_ok"] else "NO",
+        summary.append("- **%s** (%s): celltwin/SimPy units per CPU second **%.0fx** (events "
+                       "per CPU second %.0fx); %s; %s%s" % (
+                           name, what, v["ratio"], v["eratio"],
+                           verdict_text("throughput", *v["th"]),
+                           verdict_text("waiting time", *v["wait"]),
                            "; " + v["extra"] if v["extra"] else ""))
     print()
     print(table)
@@ -185,6 +198,7 @@ def main():
     print()
     print(EVENTS_NOTE)
 
+    load_end = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     section = [
         "## %s%s" % (now, " (quick run)" if a.quick else ""),
@@ -193,8 +207,14 @@ def main():
                                                    platform.platform()),
         "- commit: %s" % git_commit(),
         "- celltwin: one thread per run (`--threads 1`), timed around the `celltwin run` "
-        "process; SimPy %s on Python %s, timed around `env.run`" % (
-            models[0][2][0][1]["engine"].split()[-1], platform.python_version()),
+        "process (its start-up and file loading count); SimPy %s on Python %s, timed around "
+        "`env.run`" % (models[0][2][0][1]["engine"].split()[-1], platform.python_version()),
+        "- rates are per CPU second (user + system time of the process), which other work on "
+        "the machine disturbs less than wall time; load average (1 min) %s at the start, %s at "
+        "the end" % (load_start, load_end),
+        "- SimPy runs about a tenth of celltwin's simulated units (M/M/1: 1 million customers "
+        "against 10 million; serial10: half a day per replication against 5 days), so rates "
+        "are compared, not totals",
         "- agreement: the two means differ by less than sqrt(h1^2 + h2^2), the 95 % "
         "half-width of their difference",
         "",

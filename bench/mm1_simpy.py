@@ -59,13 +59,14 @@ def replication(horizon, warmup, seed):
             env.process(customer())
 
     env.process(source())
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     env.run(until=horizon)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     events = next(env._eid) - len(env._queue)
     span = horizon - warmup
     return {
         "wall_s": wall,
+        "cpu_s": cpu,
         "events": events,
         "completed": acc["done"],
         "throughput_per_h": acc["done"] / span * 3600.0,
@@ -89,6 +90,7 @@ def main():
         "horizon_s": horizon,
         "warmup_s": a.warmup,
         "wall_s": sum(r["wall_s"] for r in reps),
+        "cpu_s": sum(r["cpu_s"] for r in reps),
         "events": sum(r["events"] for r in reps),
         "units": sum(r["completed"] for r in reps),
         "throughput_per_h": mean_ci95([r["throughput_per_h"] for r in reps]),

@@ -24,7 +24,7 @@ typedef enum ct_dim {
     CT_DIM_TIME,         /* s: ms, s, min, h, d, wk */
     CT_DIM_LENGTH,       /* m: um, mm, cm, m, km */
     CT_DIM_AREA,         /* m2: mm2, cm2, m2 */
-    CT_DIM_SPEED,        /* m/s: mm/s, m/s, m/min, m/h */
+    CT_DIM_SPEED,        /* m/s: mm/s, m/s, m/min, m/h, um/h */
     CT_DIM_MASS,         /* kg: mg, g, kg, t */
     CT_DIM_AREAL_MASS,   /* kg/m2: mg/cm2, g/m2, kg/m2 */
     CT_DIM_PRICE_MASS,   /* usd/kg: usd/kg, usd/g, usd/t */
@@ -44,6 +44,7 @@ typedef enum ct_dim {
     CT_DIM_SPECIFIC_CHARGE, /* Ah/kg: mAh/g, Ah/kg */
     CT_DIM_LEAK_RATE,    /* mbar.L/s: mbar.L/s, Pa.m3/s */
     CT_DIM_VOLTAGE_RATE, /* V/s: mV/d, mV/wk, mV/h, V/s */
+    CT_DIM_DENSITY,      /* kg/m3: kg/m3, g/cm3, g/mL */
     CT_DIM__COUNT
 } ct_dim;
 

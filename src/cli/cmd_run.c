@@ -4,11 +4,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "celltwin/factory.h"
+#include "celltwin/trace.h"
 #include "celltwin/units.h"
 #include "commands.h"
 
@@ -32,6 +34,9 @@ static const char run_usage[] =
     "                      mean and a ci95 object gives the 95 % half-widths\n"
     "  --threads T         run replications on T threads (same results for any T)\n"
     "  --json              one JSON object on stdout instead of the table\n"
+    "  --trace FILE        write the genealogy of every cell, batch and coil to the\n"
+    "                      SQLite database FILE (appended when it exists); read it\n"
+    "                      with celltwin trace, recall and query (docs/trace.md)\n"
     "\n"
     "Durations take units s, min, h, d, wk (a bare number is seconds).\n"
     "Exit status: 0 ok, 1 runtime failure, 2 bad factory file or option.\n";
@@ -72,11 +77,22 @@ static bool is_opt(const char *arg, const char *name)
 
 typedef struct progress_bar {
     int last;
+    bool draw;
+    ct_trace *trace;      /* stop the run when writing it failed */
 } progress_bar;
 
 static void draw_progress(double fraction, void *ctx)
 {
     progress_bar *p = ctx;
+    ct_error terr;
+    if (p->trace && ct_trace_failed(p->trace, &terr)) {
+        /* the database keeps its committed batches; the run cannot stop
+         * by itself, so the tool ends here */
+        fprintf(stderr, "%scelltwin run: %s\n", p->draw ? "\r\033[K" : "", terr.msg);
+        exit(CTI_EXIT_FAIL);
+    }
+    if (!p->draw)
+        return;
     int pct = (int)(fraction * 100);
     if (pct == p->last)
         return;
@@ -110,6 +126,7 @@ static int run_main(int argc, char **argv)
 {
     const char *path = NULL;
     const char *seed = NULL, *horizon = NULL, *warmup = NULL, *reps = NULL, *threads = NULL;
+    const char *trace_path = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
@@ -124,6 +141,8 @@ static int run_main(int argc, char **argv)
             slot = &reps, name = "--replications";
         else if (is_opt(argv[i], "--threads"))
             slot = &threads, name = "--threads";
+        else if (is_opt(argv[i], "--trace"))
+            slot = &trace_path, name = "--trace";
         else if (strcmp(argv[i], "--json") == 0) {
             json = true;
             continue;
@@ -192,12 +211,46 @@ static int run_main(int argc, char **argv)
         opt.threads = (int)v;
     }
 
-    progress_bar bar = {-1};
-    bool progress = want_progress();
-    ct_results *res = NULL;
+    ct_trace *trace = NULL;
     ct_error err;
     ct_error_clear(&err);
-    ct_status rc = ct_run(f, &opt, progress ? draw_progress : NULL, &bar, &res, &err);
+    if (trace_path) {
+        /* a file-size limit then fails a write instead of killing the tool */
+        signal(SIGXFSZ, SIG_IGN);
+        ct_status trc = ct_trace_open(trace_path, f, &opt, &trace, &err);
+        if (trc != CT_OK) {
+            fprintf(stderr, "celltwin run: %s\n", err.msg);
+            status = trc == CT_ERR_INVALID ? CTI_EXIT_BADINPUT : CTI_EXIT_FAIL;
+            goto cleanup;
+        }
+        opt.observer = ct_trace_observer(trace);
+    }
+    progress_bar bar = {-1, want_progress(), trace};
+    ct_results *res = NULL;
+    ct_status rc = ct_run(f, &opt, bar.draw || trace ? draw_progress : NULL, &bar, &res, &err);
+    if (trace) {
+        char code[32];
+        snprintf(code, sizeof code, "%s", ct_trace_run_code(trace, 0));
+        ct_trace_counts n;
+        ct_error terr;
+        ct_error_clear(&terr);
+        if (ct_trace_close(trace, &n, &terr) != CT_OK) {
+            fprintf(stderr, "celltwin run: %s\n", terr.msg);
+            if (rc == CT_OK) {
+                ct_results_destroy(res);
+                status = CTI_EXIT_FAIL;
+                goto cleanup;
+            }
+        } else if (rc == CT_OK) {
+            fprintf(stderr,
+                    "celltwin run: trace %s: run %s%s, %llu cells (%llu shipped, %llu scrapped, "
+                    "%llu in process), serials %s-0000001...\n",
+                    trace_path, code, opt.replications > 1 ? " and the next replications" : "",
+                    (unsigned long long)n.cells, (unsigned long long)n.cells_shipped,
+                    (unsigned long long)n.cells_scrapped, (unsigned long long)n.cells_in_process,
+                    code);
+        }
+    }
     if (rc != CT_OK) {
         fprintf(stderr, "celltwin run: %s: %s\n", path, err.msg);
         status = rc == CT_ERR_INVALID ? CTI_EXIT_BADINPUT : CTI_EXIT_FAIL;

@@ -30,6 +30,7 @@ extern const cti_command cti_cmd_capability;
 extern const cti_command cti_cmd_sweep, cti_cmd_merge;
 extern const cti_command cti_cmd_calc;
 extern const cti_command cti_cmd_screen, cti_cmd_grade;
+extern const cti_command cti_cmd_trace, cti_cmd_recall, cti_cmd_query;
 
 /* Prints "celltwin NAME: message" to stderr and returns CTI_EXIT_BADINPUT. */
 int cti_usage_error(const char *cmd, const char *fmt, ...)

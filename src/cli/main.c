@@ -17,6 +17,7 @@ static const cti_command *const commands[] = {
     &cti_cmd_sweep, &cti_cmd_merge,
     &cti_cmd_calc,
     &cti_cmd_screen, &cti_cmd_grade,
+    &cti_cmd_trace, &cti_cmd_recall, &cti_cmd_query,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

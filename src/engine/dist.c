@@ -489,7 +489,7 @@ ct_status ct_dist_parse(const char *text, ct_dim dim, ct_dist *out,
  * ziggurat methods because it turns exactly one uniform into one normal,
  * so streams stay aligned whatever the values drawn. Coefficients as in
  * the paper (and R's qnorm.c). */
-static double std_normal_quantile(double p)
+double ct_std_normal_quantile(double p)
 {
     double q = p - 0.5;
     if (fabs(q) <= 0.425) {
@@ -529,6 +529,11 @@ static double std_normal_quantile(double p)
               5.99832206555887937690e-1) * r + 1.0);
     }
     return q < 0 ? -x : x;
+}
+
+double ct_dist_std_normal(ct_rng *rng)
+{
+    return ct_std_normal_quantile(ct_rng_uniform(rng));
 }
 
 static double draw_erlang(const ct_dist *d, ct_rng *rng)
@@ -574,9 +579,9 @@ static inline double draw(const ct_dist *d, ct_rng *rng)
     case CT_DIST_ERLANG:
         return draw_erlang(d, rng);
     case CT_DIST_NORMAL:
-        return d->p[0] + d->p[1] * std_normal_quantile(ct_rng_uniform(rng));
+        return d->p[0] + d->p[1] * ct_std_normal_quantile(ct_rng_uniform(rng));
     case CT_DIST_LOGNORMAL:
-        return exp(d->p[0] + d->p[1] * std_normal_quantile(ct_rng_uniform(rng)));
+        return exp(d->p[0] + d->p[1] * ct_std_normal_quantile(ct_rng_uniform(rng)));
     case CT_DIST_UNIFORM:
         return d->p[0] + d->p[2] * ct_rng_uniform(rng);
     case CT_DIST_TRIANGULAR:

@@ -53,6 +53,7 @@ static const dim_info DIMS[] = {
     [CT_DIM_SPECIFIC_CHARGE] = {"a specific charge", "specific charge", "Ah/kg", "160 mAh/g"},
     [CT_DIM_LEAK_RATE]       = {"a leak rate", "leak rate", "mbar.L/s", "1e-6 mbar.L/s"},
     [CT_DIM_VOLTAGE_RATE]    = {"a voltage drift rate", "voltage drift rate", "V/s", "2 mV/d"},
+    [CT_DIM_DENSITY]         = {"a density", "density", "kg/m3", "2.7 g/cm3"},
 };
 _Static_assert(sizeof DIMS / sizeof DIMS[0] == CT_DIM__COUNT,
                "every ct_dim needs a row in DIMS");
@@ -93,6 +94,8 @@ static const unit_def UNITS[] = {
     {CT_DIM_SPEED, "m/s", 1, 1, 0},
     {CT_DIM_SPEED, "m/min", 1, 60, 0},
     {CT_DIM_SPEED, "m/h", 1, 3600, 0},
+    /* slow drifts, such as agglomerates growing in a standing slurry */
+    {CT_DIM_SPEED, "um/h", 1, 1e6 * 3600, 0},
 
     {CT_DIM_MASS, "mg", 1, 1e6, 0},
     {CT_DIM_MASS, "g", 1, 1e3, 0},
@@ -183,6 +186,11 @@ static const unit_def UNITS[] = {
     {CT_DIM_VOLTAGE_RATE, "mV/h", 1, 1e3 * 3600, 0},
     {CT_DIM_VOLTAGE_RATE, "mV/s", 1, 1e3, 0},
     {CT_DIM_VOLTAGE_RATE, "V/s", 1, 1, 0},
+
+    /* 1 g/cm3 = 1e-3 kg / 1e-6 m3 */
+    {CT_DIM_DENSITY, "kg/m3", 1, 1, 0},
+    {CT_DIM_DENSITY, "g/cm3", 1e3, 1, 0},
+    {CT_DIM_DENSITY, "g/mL", 1e3, 1, 0},
 };
 
 enum {

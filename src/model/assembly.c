@@ -6,12 +6,10 @@
  * docs/models-assembly.md writes each model down with its sources; the
  * comments here say why it is computed the way it is.
  */
+#include "celltwin/dist.h"
 #include "model/assembly.h"
 
-#include <assert.h>
-#include <float.h>
 #include <math.h>
-#include <stdio.h>
 
 #include "celltwin/quality.h"
 
@@ -46,7 +44,7 @@ ct_status cti_check_range(ct_error *err, const char *what, double value, double 
 
 double cti_std_normal(ct_rng *rng)
 {
-    return ct_normal_quantile(ct_rng_uniform(rng));
+    return ct_dist_std_normal(rng);
 }
 
 unsigned cti_poisson(double lambda, ct_rng *rng)
@@ -58,7 +56,7 @@ unsigned cti_poisson(double lambda, ct_rng *rng)
         /* Beyond 30 the search would take ~lambda steps and e^-lambda heads
          * for underflow; the normal approximation is within a few percent
          * in the body there, and counts that large only mean "many". */
-        double k = floor(lambda + sqrt(lambda) * ct_normal_quantile(u) + 0.5);
+        double k = floor(lambda + sqrt(lambda) * ct_std_normal_quantile(u) + 0.5);
         return k > 0.0 ? (unsigned)k : 0u;
     }
     /* Inverse transform: one uniform per count keeps streams aligned. */
@@ -282,7 +280,7 @@ void cti_notching(const cti_notching_params *p, float attr[CTI_C__COUNT], uint32
     double q = exp(log(u_regular) / p->cathode_sheets);
     if (q > 1.0 - 1e-15)
         q = 1.0 - 1e-15;
-    double height = m->regular_burr_median_m * exp(m->burr_sigma_ln * ct_normal_quantile(q));
+    double height = m->regular_burr_median_m * exp(m->burr_sigma_ln * ct_std_normal_quantile(q));
     if (burr) {
         double irregular = m->irregular_burr_median_m * exp(m->burr_sigma_ln * z_irregular);
         height = fmax(height, irregular);
@@ -426,7 +424,7 @@ void cti_stacking(const cti_stacking_params *p, float attr[CTI_C__COUNT], uint32
         *defects |= CTI_DEF_INSULATION;
         r = p->fault_min_ohm * exp(u_r * log(p->fault_max_ohm / p->fault_min_ohm));
     } else {
-        r = p->insulation_median_ohm * exp(p->insulation_sigma_ln * ct_normal_quantile(u_r));
+        r = p->insulation_median_ohm * exp(p->insulation_sigma_ln * ct_std_normal_quantile(u_r));
     }
     attr[CTI_C_INSULATION] = (float)r;
 }
@@ -591,7 +589,7 @@ void cti_welding(const cti_welding_params *p, float attr[CTI_C__COUNT], uint32_t
         double span_ln = log(p->leak_max_mbar_l_s / p->leak_min_mbar_l_s);
         rate = p->leak_min_mbar_l_s * exp(u_rate * span_ln);
     } else {
-        rate = p->tight_median_mbar_l_s * exp(p->tight_sigma_ln * ct_normal_quantile(u_rate));
+        rate = p->tight_median_mbar_l_s * exp(p->tight_sigma_ln * ct_std_normal_quantile(u_rate));
     }
     attr[CTI_C_LEAK_RATE] += (float)rate;
 }

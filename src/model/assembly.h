@@ -20,7 +20,7 @@
  * examples/prismatic-lfp.yaml), *_check rejects values outside the
  * physical or published range the model is valid for, with a message that
  * names the field and the limit. The step functions assume checked
- * parameters (they assert in debug builds).
+ * parameters and do not check them again (one call per cell).
  *
  * Random draws: each step draws the fixed number of uniforms stated at its
  * function, whatever the outcome, so a change of one parameter does not

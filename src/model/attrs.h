@@ -40,7 +40,15 @@ typedef enum cti_defect {
     CTI_DEF_STANDING = 1u << 8    /* slurry over its standing-time limit */
 } cti_defect;
 
-/* Attributes of a slurry batch or coil (index into cti_material.attr). */
+/* Attributes of a slurry batch or coil (index into cti_material.attr).
+ * coating_density is the dry coating's density (kg/m3); compaction is the
+ * calender's compaction degree (t0 - t1)/t0 of the coating layer, which
+ * the notching burr model reads; edge_burr is the slitter's roller-knife
+ * burr on the cut edges (the highest of the coil's edges).
+ * irregular_edge_probability (per cathode sheet) and particles_per_sheet
+ * (mean loose particles per anode sheet) are what a notcher found for the
+ * sheets it cut from a lane; the stacker draws each cell's burr and
+ * particles from them (kinds_assembly.c). */
 #define CTI_MATERIAL_ATTRS(X)                                                   \
     X(SOLID_CONTENT, "solid_content", CT_DIM_NONE)                              \
     X(VISCOSITY, "viscosity", CT_DIM_VISCOSITY)                                 \
@@ -51,11 +59,18 @@ typedef enum cti_defect {
     X(LOADING_SD, "areal_loading_sd", CT_DIM_AREAL_MASS)                        \
     X(COATING_THICKNESS, "coating_thickness", CT_DIM_LENGTH)                    \
     X(POROSITY, "porosity", CT_DIM_NONE)                                        \
-    X(DENSITY, "coating_density", CT_DIM_NONE)                                  \
+    X(DENSITY, "coating_density", CT_DIM_DENSITY)                               \
     X(MOISTURE, "electrode_moisture", CT_DIM_NONE)                              \
-    X(SURFACE_RESISTIVITY, "surface_resistivity", CT_DIM_RESISTANCE)
+    X(SURFACE_RESISTIVITY, "surface_resistivity", CT_DIM_RESISTANCE)            \
+    X(COMPACTION, "compaction", CT_DIM_NONE)                                    \
+    X(EDGE_BURR, "edge_burr", CT_DIM_LENGTH)                                    \
+    X(EDGE_PROBABILITY, "irregular_edge_probability", CT_DIM_NONE)              \
+    X(PARTICLE_RATE, "particles_per_sheet", CT_DIM_NONE)
 
-/* Attributes of a stack or cell (index into cti_cell.attr). */
+/* Attributes of a stack or cell (index into cti_cell.attr). wetting is
+ * the wetted fraction of the electrodes after HT soaking (0 = not soaked);
+ * grade is the grader's bin, 1 for the first bin of its list, 0 for none
+ * (kinds_finishing.c). */
 #define CTI_CELL_ATTRS(X)                                                       \
     X(CATHODE_MASS, "cathode_active_mass", CT_DIM_MASS)                         \
     X(ANODE_MASS, "anode_active_mass", CT_DIM_MASS)                             \
@@ -75,7 +90,9 @@ typedef enum cti_defect {
     X(K_VALUE, "k_value", CT_DIM_VOLTAGE_RATE)                                  \
     X(SELF_DISCHARGE, "self_discharge_current", CT_DIM_CURRENT)                 \
     X(WEIGHT, "weight", CT_DIM_MASS)                                            \
-    X(THICKNESS, "thickness", CT_DIM_LENGTH)
+    X(THICKNESS, "thickness", CT_DIM_LENGTH)                                    \
+    X(WETTING, "wetting", CT_DIM_NONE)                                          \
+    X(GRADE, "grade", CT_DIM_NONE)
 
 #define CTI_ATTR_ENUM(id, name, dim) CTI_M_##id,
 typedef enum { CTI_MATERIAL_ATTRS(CTI_ATTR_ENUM) CTI_M__COUNT } cti_material_attr;

@@ -6,9 +6,10 @@
  * assumption behind it, and the defaults).
  *
  * Normal draws use one uniform each through the public quantile
- * (ct_normal_quantile, AS241 in quality/probability.c), so the number of
+ * (ct_dist_std_normal, AS241 in engine/dist.c), so the number of
  * values a call takes from its stream does not depend on the values drawn.
  */
+#include "celltwin/dist.h"
 #include "model/electrode.h"
 
 #include <assert.h>
@@ -64,7 +65,7 @@ static double clamp(double x, double lo, double hi)
 
 static double std_normal(ct_rng *rng)
 {
-    return ct_normal_quantile(ct_rng_uniform(rng));
+    return ct_dist_std_normal(rng);
 }
 
 /* A lognormal factor with mean 1 and coefficient of variation cv: process

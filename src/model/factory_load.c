@@ -942,7 +942,7 @@ static const choice form_words[] = {
 
 static ct_status station_makes(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 {
-    int form;
+    int form = 0;
     ct_status st = get_choice(y, v, form_words, sizeof form_words / sizeof form_words[0],
                               "batch, coil or cell", &form);
     if (st == CT_OK)
@@ -1374,7 +1374,7 @@ static const choice action_words[] = {
 
 static ct_status gate_on_fail(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 {
-    int action;
+    int action = 0;
     ct_status st = get_choice(y, v, action_words, sizeof action_words / sizeof action_words[0],
                               "scrap, rework or hold", &action);
     if (st == CT_OK)
@@ -1574,7 +1574,7 @@ static ct_status inject_to(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 
 static ct_status inject_defect(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 {
-    int bit;
+    int bit = 0;
     ct_status st = get_choice(y, v, defect_words, sizeof defect_words / sizeof defect_words[0],
                               "coating, burr, particle, leak, moisture, misalign, insulation, "
                               "electrolyte or standing", &bit);
@@ -1640,6 +1640,18 @@ static const cti_yaml_key top_keys[] = {
     { "inject", false, "a list of defects to put into the run", top_inject },
 };
 
+/* The kinds' checks that need the whole factory (kind.h), in file order. */
+static ct_status check_kinds(cti_yaml_ctx *y, ct_factory *f)
+{
+    for (int i = 0; i < f->n_stations; i++) {
+        cti_station *s = &f->stations[i];
+        ct_status st;
+        if (s->kind && s->kind->check && (st = s->kind->check(y, s, f)) != CT_OK)
+            return st;
+    }
+    return CT_OK;
+}
+
 /* Units enter the line from the source, or are made from materials by a
  * station that needs nothing else. */
 static ct_status check_feed(cti_yaml_ctx *y, const ct_factory *f, cti_yaml_loc root)
@@ -1701,7 +1713,8 @@ static ct_status load_text(const char *text, size_t len, const char *file, ct_fa
     cti_yaml_value rv = { doc.root, "", doc.root_loc };
     if ((st = cti_yaml_walk_mapping(&ld.y, &rv, top_keys, CTI_YAML_N_KEYS(top_keys), ld.f, &w)) !=
             CT_OK ||
-        (st = resolve_refs(&ld)) != CT_OK || (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK)
+        (st = resolve_refs(&ld)) != CT_OK || (st = check_kinds(&ld.y, ld.f)) != CT_OK ||
+        (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK)
         goto cleanup;
 
     *out = ld.f;

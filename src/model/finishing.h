@@ -168,7 +168,7 @@ typedef struct cti_aging_result {
  * the Arrhenius law of p->self_discharge) plus the leak through INSULATION,
  * integrated over the temperature history by ct_cell_simulate_aging. Sets
  * K_VALUE (true) and OCV (the new SOC, at 25 C); fills *out with the
- * readings. Draws 6 uniforms. Errors (CT_ERR_INVALID, message in err): the
+ * readings. Draws 6 uniforms (2 on error). Errors (CT_ERR_INVALID, message in err): the
  * cell has no capacity (formation not run) or the aging model rejected the
  * cell; attributes are then unchanged. */
 ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng *rng,

@@ -90,6 +90,14 @@ typedef struct cti_kind {
     /* At job end: new attributes and defects of each unit; may scrap units
      * with a cause (cti_job_scrap). May be NULL. */
     void (*finish)(cti_job *job);
+
+    /* Once the whole file is read and every reference resolved (station
+     * and material indices valid): checks that involve other stations or
+     * materials (the mixer upstream of a coater, the roles of a mixer's
+     * materials) and the settings derived from them. st is one of f's
+     * stations, with st->kind_params from parse. Errors through
+     * cti_yaml_fail. Called in file order; may be NULL. */
+    ct_status (*check)(cti_yaml_ctx *y, cti_station *st, const ct_factory *f);
 } cti_kind;
 
 /* The kind named name, or NULL. */

@@ -6,9 +6,17 @@
 #include <string.h>
 
 #include "model/kind.h"
+#include "model/kinds_electrode.h"
+#include "model/kinds_assembly.h"
+#include "model/kinds_finishing.h"
 
 /* Each kind's file defines its table. */
 static const cti_kind *const kinds[] = {
+    &cti_kind_mixer, &cti_kind_coater, &cti_kind_calender, &cti_kind_slitter,
+    &cti_kind_notcher, &cti_kind_stacker, &cti_kind_hipot, &cti_kind_welder,
+    &cti_kind_leak_test, &cti_kind_vacuum_oven, &cti_kind_filler,
+    &cti_kind_soaking, &cti_kind_formation, &cti_kind_degassing, &cti_kind_aging,
+    &cti_kind_grader, &cti_kind_finisher,
     NULL,   /* the table ends with NULL */
 };
 

@@ -173,7 +173,15 @@ static inline bool can_accept(const station *s, int pi)
 
 static void try_start(station *s);
 static void try_push(station *s, int k);
-static void notify_room(station *s);
+static void notify_room_slow(station *s);
+
+/* Room may have appeared in s. Most of the time nobody waits for it: test
+ * that inline before the call. */
+static inline void notify_room(station *s)
+{
+    if (s->n_waiting > 0 || s->fed_saturated)
+        notify_room_slow(s);
+}
 static void ev_done(ct_sim *sim, void *ctx, uint64_t arg);
 static void ev_batch_timer(ct_sim *sim, void *ctx, uint64_t arg);
 
@@ -438,8 +446,9 @@ static void leave_station(station *s, uint32_t u)
     s->soj_n++;
 }
 
-static void add_waiter(port *target, line *L, int station_idx, int k)
+static void add_waiter(station *ts, port *target, line *L, int station_idx, int k)
 {
+    ts->n_waiting++;
     if (target->n_w == target->w_cap) {
         int cap = target->w_cap ? target->w_cap * 2 : 8;
         waiter *w = realloc(target->w, (size_t)cap * sizeof *w);
@@ -453,13 +462,14 @@ static void add_waiter(port *target, line *L, int station_idx, int k)
     target->w[target->n_w++] = (waiter){station_idx, k};
 }
 
-static void remove_waiter(port *target, int station_idx, int k)
+static void remove_waiter(station *ts, port *target, int station_idx, int k)
 {
     for (int i = 0; i < target->n_w; i++) {
         if (target->w[i].station == station_idx && target->w[i].server == k) {
             memmove(&target->w[i], &target->w[i + 1],
                     (size_t)(target->n_w - i - 1) * sizeof *target->w);
             target->n_w--;
+            ts->n_waiting--;
             return;
         }
     }
@@ -531,7 +541,7 @@ static void try_push(station *s, int k)
                     st_advance(s);
                     set_state(s, k, SRV_BLOCKED);
                 }
-                add_waiter(&t->ports[pi], L, s->idx, k);
+                add_waiter(t, &t->ports[pi], L, s->idx, k);
                 return;
             }
             v->n_pushed++;
@@ -593,7 +603,7 @@ static uint32_t new_unit(line *L)
 
 /* Room may have appeared in s: let blocked upstream servers, then a
  * saturated source, fill it. */
-static void notify_room(station *s)
+static void notify_room_slow(station *s)
 {
     line *L = s->L;
     for (int pi = 0; pi < s->n_ports; pi++) {
@@ -602,6 +612,7 @@ static void notify_room(station *s)
             waiter w = p->w[0];
             memmove(&p->w[0], &p->w[1], (size_t)(p->n_w - 1) * sizeof *p->w);
             p->n_w--;
+            s->n_waiting--;
             try_push(&L->st[w.station], w.server);
         }
     }
@@ -668,7 +679,7 @@ static void ev_failure(ct_sim *sim, void *ctx, uint64_t arg)
         v->suspended = true;
     } else if (v->state == SRV_BLOCKED) {
         int32_t d = s->dest[(size_t)k * s->held_per_server + v->n_pushed];
-        remove_waiter(&s->L->st[DEST_STATION(d)].ports[DEST_PORT(d)], s->idx, k);
+        remove_waiter(&s->L->st[DEST_STATION(d)], &s->L->st[DEST_STATION(d)].ports[DEST_PORT(d)], s->idx, k);
         v->down_holding = true;
     }
     set_state(s, k, SRV_DOWN);
@@ -891,6 +902,7 @@ static bool line_init(line *L, const ct_factory *f, const ct_run_options *opt, i
     if (f->has_source) {
         L->src_target = &L->st[f->source.to];
         L->src_port = f->source.port;
+        L->src_target->fed_saturated = f->source.saturated;
     }
     return true;
 }

@@ -80,6 +80,8 @@ typedef struct station {
     int n_ports;
     port ports[CTI_MAX_PORTS];
     bool converter;
+    bool fed_saturated;   /* the target of a saturated source */
+    int n_waiting;        /* blocked upstream servers over all inputs */
 
     server *srv;
     uint32_t *held;       /* held_per_server units per server */

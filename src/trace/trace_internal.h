@@ -1,0 +1,218 @@
+/*
+ * trace_internal.h - what the trace writer (trace_write.c), the schema
+ * (trace_schema.c) and the readers (trace_read.c, trace_vtab.c) share
+ * (internal): the schema version and identification, the varint codec of
+ * the per-cell history BLOB, run codes and serial numbers, and small
+ * growable byte buffers. docs/trace-schema.md describes the formats.
+ */
+#ifndef CELLTWIN_TRACE_INTERNAL_H
+#define CELLTWIN_TRACE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "celltwin/factory.h"
+#include "celltwin/status.h"
+#include "celltwin/trace.h"
+
+/* PRAGMA application_id of a celltwin trace: "ctTr". */
+#define CTI_TRACE_APP_ID 0x63745472
+
+/* Width of the time buckets of the station index (passage_bucket). */
+#define CTI_TRACE_BUCKET_S 3600.0
+
+/* Tags of the records in a cell's history BLOB. */
+enum { CTI_HIST_PASSAGE = 1, CTI_HIST_MEASUREMENT = 2, CTI_HIST_PIECE = 3 };
+
+
+/* Gate decisions, as stored (decision byte, and unit_measurement.decision
+ * through cti_trace_decision_name). */
+enum { CTI_DEC_PASS = 0, CTI_DEC_SCRAP, CTI_DEC_REWORK, CTI_DEC_HOLD };
+const char *cti_trace_decision_name(int d);
+int cti_trace_decision_code(const char *name);
+
+/* ---- byte buffers --------------------------------------------------------- */
+
+typedef struct cti_buf {
+    uint8_t *p;
+    size_t len, cap;
+} cti_buf;
+
+/* Makes room for n more bytes; false when out of memory. */
+bool cti_buf_reserve(cti_buf *b, size_t n);
+void cti_buf_free(cti_buf *b);
+
+/* LEB128 unsigned varint; at most 10 bytes. Writes at p, returns the length. */
+static inline size_t cti_put_varint(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+static inline uint64_t cti_zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t cti_unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Reads a varint from [*p, end); false when truncated or too long. */
+static inline bool cti_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70 && *p < end; shift += 7) {
+        uint8_t c = *(*p)++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- the history BLOB of a cell ------------------------------------------ */
+
+/* One decoded record of a history BLOB. Times in seconds (the BLOB keeps
+ * whole milliseconds). */
+typedef struct cti_hist_rec {
+    int tag;                 /* CTI_HIST_PASSAGE, _MEASUREMENT or _PIECE */
+    int station;             /* passage: station index */
+    int server;              /* passage: server */
+    double start_s, end_s;   /* passage */
+    int gate;                /* measurement: gate index */
+    int decision;            /* measurement: CTI_DEC_* */
+    double value;            /* measurement */
+    double time_s;           /* measurement */
+    int maker;               /* piece: station that made the coil */
+    uint64_t coil;           /* piece: its number there */
+    int lane;                /* piece */
+    int anode;               /* piece: 1 anode, 0 cathode */
+    double from_m, to_m;     /* piece */
+} cti_hist_rec;
+
+/* Appends a piece record (at most CTI_HIST_PIECE_MAX bytes) at p; returns
+ * its length. */
+#define CTI_HIST_PIECE_MAX 40
+size_t cti_hist_put_piece(uint8_t *p, int maker, uint64_t coil, int lane, int anode, double from_m,
+                          double to_m);
+
+/* A cursor over a history BLOB. Each record starts with a varint
+ * (x << 2 | tag), x the station (passage), gate (measurement) or maker
+ * (piece); times are whole milliseconds, each a zigzag varint difference
+ * from the previous record's time (the end of a passage, the time of a
+ * measurement; 0 at the start). */
+typedef struct cti_hist_iter {
+    const uint8_t *p, *end;
+    int64_t prev_ms;
+} cti_hist_iter;
+
+static inline void cti_hist_begin(cti_hist_iter *it, const void *blob, size_t len)
+{
+    it->p = blob;
+    it->end = it->p + len;
+    it->prev_ms = 0;
+}
+
+/* Next record: 1 read, 0 at the end, -1 malformed. */
+int cti_hist_next(cti_hist_iter *it, cti_hist_rec *r);
+
+/* An entry of a coil_cells BLOB: the cell (serial difference from the
+ * previous entry, zigzag varint), its polarity byte (1 anode) and the
+ * metres [from_m, to_m) as two little-endian float64. Returns its length
+ * (at most 27 bytes). */
+static inline size_t cti_put_coil_piece(uint8_t *p, uint64_t serial_delta, int anode, double from_m,
+                                        double to_m)
+{
+    size_t n = cti_put_varint(p, cti_zigzag((int64_t)serial_delta));
+    p[n++] = (uint8_t)(anode != 0);
+    double v[2] = {from_m, to_m};
+    for (int k = 0; k < 2; k++) {
+        uint64_t bits;
+        memcpy(&bits, &v[k], sizeof bits);
+        for (int i = 0; i < 8; i++)
+            p[n++] = (uint8_t)(bits >> (8 * i));
+    }
+    return n;
+}
+
+/* Reads an entry written by cti_put_coil_piece; false when malformed. */
+static inline bool cti_get_coil_piece(const uint8_t **p, const uint8_t *end, int64_t *serial_delta,
+                                      int *anode, double *from_m, double *to_m)
+{
+    uint64_t z;
+    if (!cti_get_varint(p, end, &z) || end - *p < 17)
+        return false;
+    *serial_delta = cti_unzigzag(z);
+    *anode = *(*p)++ != 0;
+    uint64_t bits[2] = {0, 0};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 8; i++)
+            bits[k] |= (uint64_t)*(*p)++ << (8 * i);
+    memcpy(from_m, &bits[0], sizeof *from_m);
+    memcpy(to_m, &bits[1], sizeof *to_m);
+    return true;
+}
+
+/* Feature i of a features BLOB (float32, little-endian). */
+static inline float cti_feature_at(const uint8_t *p, int i)
+{
+    uint32_t bits = 0;
+    for (int k = 0; k < 4; k++)
+        bits |= (uint32_t)p[4 * i + k] << (8 * k);
+    float v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+/* ---- run codes and serials ----------------------------------------------- */
+
+#define CTI_RUN_CODE_LEN 6
+
+/* Writes the run code of a 30-bit value (6 Crockford base-32 characters). */
+void cti_run_code(uint32_t v, char out[CTI_RUN_CODE_LEN + 1]);
+
+/* Normalises a typed run code in place (upper case, O -> 0, I and L -> 1);
+ * false when it is not 6 Crockford characters. */
+bool cti_run_code_normalise(char *code);
+
+/* ---- schema --------------------------------------------------------------- */
+
+/* Creates the schema in an empty database, or checks an existing one
+ * (application id, version, attribute columns). Errors name path. */
+ct_status cti_trace_schema_prepare(sqlite3 *db, const char *path, ct_error *err);
+
+/* Checks that db (opened read-only) is a trace of this schema version. */
+ct_status cti_trace_schema_check(sqlite3 *db, const char *path, ct_error *err);
+
+/* Stores the factory (file text, stations, settings grouped as process
+ * parameters, equipment features and ambient conditions, materials,
+ * gates) unless the same text is already stored; *factory_id is its id. */
+ct_status cti_trace_store_factory(sqlite3 *db, const char *path, const ct_factory *f,
+                                  int64_t *factory_id, ct_error *err);
+
+/* Column name of attribute i of cells (cell != 0) or of batches and coils:
+ * the attribute name and its base unit, "capacity_ah", "areal_loading_kg_m2". */
+void cti_trace_attr_column(int cell, int i, char *buf, size_t len);
+
+/* Runs sql (no results); on failure sets err with what and path. */
+ct_status cti_trace_exec(sqlite3 *db, const char *sql, const char *path, const char *what,
+                         ct_error *err);
+
+/* Registers the table-valued functions ct_history(blob [, run_id]) and the
+ * SQL function ct_defects(bits) on a connection (trace_vtab.c). */
+int cti_trace_register_functions(sqlite3 *db);
+
+#endif

@@ -1,0 +1,1713 @@
+/*
+ * trace_write.c - the trace writer: an observer (observer.h) that turns a
+ * run's callbacks into rows of the trace database.
+ *
+ * The callbacks run on the simulation's thread and must be cheap: there
+ * are about twenty station passages per cell and millions of cells a
+ * month. So a cell's passages and measurements are appended, varint
+ * encoded, to a small buffer kept per cell in process (a hash map keyed by
+ * serial: memory follows work in progress), and become one BLOB when the
+ * cell leaves the line. Finished cells, batches, coils and entries of the
+ * station index are serialised into 1 MB chunks; a writer thread stores
+ * each chunk in one transaction with prepared statements (WAL mode,
+ * synchronous NORMAL), so the simulation and SQLite work side by side and
+ * a run killed at any moment leaves every committed chunk readable. The
+ * queue of chunks is bounded: a simulation faster than the disk waits.
+ * A failed write (disk full) stops the storing; ct_trace_close reports it.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/factory_internal.h"
+#include "trace/trace_internal.h"
+
+#define CHUNK_BYTES (1u << 20)
+#define QUEUE_MAX 16               /* chunks waiting for the writer: 16 MB at most */
+#define BUCKET_ACCS 4              /* open time buckets per station */
+#define BUCKET_MAX_BYTES 65536     /* a bucket's serial list is flushed in parts beyond this */
+
+enum { REC_CELL = 1, REC_UNIT, REC_BUCKET, REC_RUN_END };
+
+/* ---- chunks ---------------------------------------------------------------- */
+
+typedef struct chunk {
+    struct chunk *next;
+    int rep;
+    size_t len, cap;
+    uint8_t data[];
+} chunk;
+
+/* ---- per-replication state --------------------------------------------------- */
+
+/* The history of a cell in process. */
+typedef struct wip_slot {
+    uint64_t serial;        /* 0: empty */
+    uint8_t *buf;
+    uint32_t len, cap;
+    int64_t prev_ms;
+} wip_slot;
+
+typedef struct wip_map {
+    wip_slot *slots;        /* direct: serial mod cap */
+    size_t cap, n;          /* cap a power of two */
+    wip_slot *ov;           /* overflow: lingering cells */
+    size_t ov_cap, ov_n;
+} wip_map;
+
+typedef struct upassage {
+    int32_t station, server;
+    double start_s, end_s;
+} upassage;
+
+typedef struct umeas {
+    int32_t gate, decision;
+    double value, time_s;
+} umeas;
+
+/* A batch or coil seen (passages, measurements) before it is done. */
+typedef struct pend_unit {
+    int kind;
+    int maker;
+    uint64_t number;
+    unsigned lane;
+    upassage *pass;
+    int n_pass, cap_pass;
+    umeas *meas;
+    int n_meas, cap_meas;
+} pend_unit;
+
+/* Cells that started a job at a station within one hour: the station
+ * index (passage_bucket). */
+typedef struct bucket_acc {
+    int64_t bucket;         /* -1: free */
+    uint32_t n;
+    double min_dur, max_dur;
+    uint64_t last;
+    cti_buf serials;
+} bucket_acc;
+
+typedef struct rep_state {
+    struct ct_trace *t;
+    int rep;
+    int64_t run_id;
+    char code[CTI_RUN_CODE_LEN + 1];
+    chunk *cur;
+    wip_map wip;
+    pend_unit *units;
+    int n_units, cap_units;
+    bucket_acc *acc;        /* n_stations x BUCKET_ACCS */
+    uint64_t shipped, scrapped, in_process;
+    int last_maker;         /* cache of maker lookups */
+    bool done;
+} rep_state;
+
+struct ct_trace {
+    char *path;
+    sqlite3 *db;
+    const ct_factory *f;
+    const ct_run_options *opt;
+    int64_t factory_id;
+    ct_observer obs;
+    rep_state *reps;
+    int n_reps;
+
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t lock;
+    pthread_cond_t cv_item, cv_space;
+    chunk *q_head, *q_tail;
+    int q_len;
+    bool quit;
+    chunk *free_chunks;
+    int n_free;
+
+    atomic_bool failed;
+    ct_error error;                 /* first failure, under lock */
+    ct_trace_counts counts;         /* under lock */
+
+    cti_buf scratch;                /* writer thread: a cell's history */
+    struct coil_acc *coils;         /* writer thread: the chunk's pieces per coil lane */
+    int n_coils, cap_coils;
+    sqlite3_stmt *ins_cell, *ins_seg, *ins_unit, *ins_input, *ins_lot, *ins_span, *ins_upass,
+        *ins_umeas, *ins_bucket, *upd_run;
+};
+
+/* The pieces of one coil lane that the cells of one chunk were made of:
+ * a row of coil_cells, the reverse index of the genealogy (coil -> cells). */
+typedef struct coil_acc {
+    int maker;
+    uint64_t coil;
+    uint32_t lane;
+    uint32_t n;
+    uint64_t last;
+    cti_buf pieces;
+} coil_acc;
+
+/* ---- failure ---------------------------------------------------------------- */
+
+static void fail(ct_trace *t, ct_status st, const char *fmt, const char *detail)
+{
+    pthread_mutex_lock(&t->lock);
+    if (!atomic_load(&t->failed)) {
+        ct_error_set(&t->error, st, fmt, t->path, detail);
+        atomic_store(&t->failed, true);
+    }
+    pthread_cond_broadcast(&t->cv_space);
+    pthread_mutex_unlock(&t->lock);
+}
+
+static void fail_nomem(ct_trace *t)
+{
+    fail(t, CT_ERR_NOMEM, "%s: out of memory while tracing%s", "");
+}
+
+bool ct_trace_failed(ct_trace *t, ct_error *err)
+{
+    if (!t || !atomic_load(&t->failed))
+        return false;
+    if (err) {
+        pthread_mutex_lock(&t->lock);
+        *err = t->error;
+        pthread_mutex_unlock(&t->lock);
+    }
+    return true;
+}
+
+void ct_trace_get_counts(ct_trace *t, ct_trace_counts *out)
+{
+    pthread_mutex_lock(&t->lock);
+    *out = t->counts;
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- the queue ---------------------------------------------------------------- */
+
+static chunk *chunk_new(ct_trace *t, int rep, size_t need)
+{
+    chunk *c = NULL;
+    if (need <= CHUNK_BYTES) {
+        pthread_mutex_lock(&t->lock);
+        if (t->free_chunks) {
+            c = t->free_chunks;
+            t->free_chunks = c->next;
+            t->n_free--;
+        }
+        pthread_mutex_unlock(&t->lock);
+        need = CHUNK_BYTES;
+    }
+    if (!c) {
+        if (!(c = malloc(sizeof *c + need)))
+            return NULL;
+        c->cap = need;
+    }
+    c->next = NULL;
+    c->rep = rep;
+    c->len = 0;
+    return c;
+}
+
+static void chunk_recycle(ct_trace *t, chunk *c)
+{
+    pthread_mutex_lock(&t->lock);
+    if (c->cap == CHUNK_BYTES && t->n_free < QUEUE_MAX + 2) {
+        c->next = t->free_chunks;
+        t->free_chunks = c;
+        t->n_free++;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&t->lock);
+    free(c);
+}
+
+/* Hands the current chunk of r to the writer (waits while the queue is full). */
+static void submit(rep_state *r)
+{
+    ct_trace *t = r->t;
+    chunk *c = r->cur;
+    r->cur = NULL;
+    if (!c)
+        return;
+    if (c->len == 0) {
+        chunk_recycle(t, c);
+        return;
+    }
+    pthread_mutex_lock(&t->lock);
+    while (t->q_len >= QUEUE_MAX && !atomic_load(&t->failed))
+        pthread_cond_wait(&t->cv_space, &t->lock);
+    if (atomic_load(&t->failed)) {
+        pthread_mutex_unlock(&t->lock);
+        free(c);
+        return;
+    }
+    if (t->q_tail)
+        t->q_tail->next = c;
+    else
+        t->q_head = c;
+    t->q_tail = c;
+    t->q_len++;
+    pthread_cond_signal(&t->cv_item);
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* Room for need more bytes in r's chunk; NULL when out of memory. */
+static chunk *room(rep_state *r, size_t need)
+{
+    if (r->cur && r->cur->len + need <= r->cur->cap)
+        return r->cur;
+    submit(r);
+    if (!(r->cur = chunk_new(r->t, r->rep, need))) {
+        fail_nomem(r->t);
+        return NULL;
+    }
+    return r->cur;
+}
+
+/* ---- record encoding (host byte order: the chunk never leaves the process) ---- */
+
+typedef struct wr {
+    uint8_t *p;
+} wr;
+
+#define PUT(w, type, v)                           \
+    do {                                          \
+        type put_v_ = (v);                        \
+        memcpy((w)->p, &put_v_, sizeof put_v_);   \
+        (w)->p += sizeof put_v_;                  \
+    } while (0)
+
+static void put_str(wr *w, const char *s)
+{
+    uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+    PUT(w, uint32_t, n);
+    if (s) {
+        memcpy(w->p, s, n);
+        w->p += n;
+    }
+}
+
+static size_t str_size(const char *s)
+{
+    return 4 + (s ? strlen(s) : 0);
+}
+
+typedef struct rd {
+    const uint8_t *p;
+} rd;
+
+#define GET(r, type, out)                          \
+    do {                                           \
+        memcpy(&(out), (r)->p, sizeof(type));      \
+        (r)->p += sizeof(type);                    \
+    } while (0)
+
+static const char *get_str(rd *r, int *len)
+{
+    uint32_t n;
+    GET(r, uint32_t, n);
+    if (n == UINT32_MAX) {
+        *len = 0;
+        return NULL;
+    }
+    const char *s = (const char *)r->p;
+    r->p += n;
+    *len = (int)n;
+    return s;
+}
+
+/* ---- lookups ------------------------------------------------------------------ */
+
+static int station_index(rep_state *r, const char *name)
+{
+    const ct_factory *f = r->t->f;
+    if (!name)
+        return -1;
+    if (r->last_maker >= 0 && r->last_maker < f->n_stations &&
+        (f->stations[r->last_maker].name == name || strcmp(f->stations[r->last_maker].name, name) == 0))
+        return r->last_maker;
+    for (int i = 0; i < f->n_stations; i++)
+        if (f->stations[i].name == name || strcmp(f->stations[i].name, name) == 0)
+            return r->last_maker = i;
+    return -1;
+}
+
+static int material_index(const ct_factory *f, const char *name)
+{
+    for (int i = 0; name && i < f->n_materials; i++)
+        if (f->materials[i].name == name || strcmp(f->materials[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int gate_index(const ct_factory *f, const char *name)
+{
+    for (int i = 0; name && i < f->n_gates; i++)
+        if (f->gates[i].name == name)
+            return i;
+    for (int i = 0; name && i < f->n_gates; i++)
+        if (strcmp(f->gates[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static inline int64_t to_ms(double s)
+{
+    return (int64_t)(s * 1000.0 + (s >= 0 ? 0.5 : -0.5));
+}
+
+/* ---- cells in process --------------------------------------------------------- */
+
+/* Serials are consecutive and cells move through the line roughly in
+ * order, so the cells in process form a window of serials. The map is
+ * direct: serial s lives in slots[s mod cap], where consecutive cells
+ * share cache lines and removing is clearing. A cell that lingers (held
+ * for the laboratory, a long rework loop) and whose slot a new serial
+ * needs moves to a small overflow table (linear probing on a mixed hash);
+ * the direct table doubles only when it is half full. */
+static inline size_t mix_hash(uint64_t serial, size_t cap)
+{
+    return (size_t)((serial * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+}
+
+static wip_slot *ov_find(wip_map *m, uint64_t serial)
+{
+    if (!m->ov_n)
+        return NULL;
+    for (size_t h = mix_hash(serial, m->ov_cap);; h = (h + 1) & (m->ov_cap - 1)) {
+        if (m->ov[h].serial == serial)
+            return &m->ov[h];
+        if (!m->ov[h].serial)
+            return NULL;
+    }
+}
+
+static bool ov_insert(wip_map *m, const wip_slot *e)
+{
+    if (2 * (m->ov_n + 1) > m->ov_cap) {
+        size_t cap = m->ov_cap ? 2 * m->ov_cap : 64;
+        wip_slot *n = calloc(cap, sizeof *n);
+        if (!n)
+            return false;
+        for (size_t i = 0; i < m->ov_cap; i++) {
+            if (!m->ov[i].serial)
+                continue;
+            size_t h = mix_hash(m->ov[i].serial, cap);
+            while (n[h].serial)
+                h = (h + 1) & (cap - 1);
+            n[h] = m->ov[i];
+        }
+        free(m->ov);
+        m->ov = n;
+        m->ov_cap = cap;
+    }
+    size_t h = mix_hash(e->serial, m->ov_cap);
+    while (m->ov[h].serial)
+        h = (h + 1) & (m->ov_cap - 1);
+    m->ov[h] = *e;
+    m->ov_n++;
+    return true;
+}
+
+/* Removes an overflow slot, shifting its probe chain back (no tombstones). */
+static void ov_remove(wip_map *m, wip_slot *slot)
+{
+    size_t i = (size_t)(slot - m->ov), mask = m->ov_cap - 1;
+    m->ov[i].serial = 0;
+    m->ov_n--;
+    for (size_t j = (i + 1) & mask; m->ov[j].serial; j = (j + 1) & mask) {
+        size_t h = mix_hash(m->ov[j].serial, m->ov_cap);
+        if (((j - h) & mask) >= ((j - i) & mask)) {
+            m->ov[i] = m->ov[j];
+            m->ov[j].serial = 0;
+            i = j;
+        }
+    }
+}
+
+/* Places e in the direct table, or in the overflow when its slot is taken. */
+static bool place(wip_map *m, const wip_slot *e)
+{
+    wip_slot *d = &m->slots[e->serial & (m->cap - 1)];
+    if (!d->serial) {
+        *d = *e;
+        m->n++;
+        return true;
+    }
+    return ov_insert(m, e);
+}
+
+static bool wip_grow(wip_map *m)
+{
+    wip_map g = {NULL, m->cap ? 2 * m->cap : 4096, 0, NULL, 0, 0};
+    if (!(g.slots = calloc(g.cap, sizeof *g.slots)))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; i < m->cap && ok; i++)
+        if (m->slots[i].serial)
+            ok = place(&g, &m->slots[i]);
+    for (size_t i = 0; i < m->ov_cap && ok; i++)
+        if (m->ov[i].serial)
+            ok = place(&g, &m->ov[i]);
+    if (!ok) {
+        free(g.slots);
+        free(g.ov);
+        return false;
+    }
+    free(m->slots);
+    free(m->ov);
+    *m = g;
+    return true;
+}
+
+static wip_slot *wip_find(wip_map *m, uint64_t serial)
+{
+    if (!m->cap)
+        return NULL;
+    wip_slot *d = &m->slots[serial & (m->cap - 1)];
+    return d->serial == serial ? d : ov_find(m, serial);
+}
+
+static wip_slot *wip_get(wip_map *m, uint64_t serial)
+{
+    wip_slot *e = wip_find(m, serial);
+    if (e)
+        return e;
+    if (!m->cap && !wip_grow(m))
+        return NULL;
+    wip_slot *d = &m->slots[serial & (m->cap - 1)];
+    if (d->serial) {
+        if (2 * (m->n + 1) > m->cap) {
+            if (!wip_grow(m))
+                return NULL;
+            return wip_get(m, serial);
+        }
+        /* the lingering cell moves aside */
+        if (!ov_insert(m, d))
+            return NULL;
+        m->n--;
+    }
+    *d = (wip_slot){serial, NULL, 0, 0, 0};
+    m->n++;
+    return d;
+}
+
+/* Removes a slot (its buffer is the caller's). */
+static void wip_remove(wip_map *m, wip_slot *slot)
+{
+    if (slot >= m->slots && slot < m->slots + m->cap) {
+        slot->serial = 0;
+        m->n--;
+    } else {
+        ov_remove(m, slot);
+    }
+}
+
+static bool slot_reserve(wip_slot *s, uint32_t n)
+{
+    if (s->len + n <= s->cap)
+        return true;
+    /* most cells' history fits in 192 bytes: one allocation, no copying */
+    uint32_t cap = s->cap ? s->cap * 2 : 192;
+    while (cap < s->len + n)
+        cap *= 2;
+    uint8_t *p = realloc(s->buf, cap);
+    if (!p)
+        return false;
+    s->buf = p;
+    s->cap = cap;
+    return true;
+}
+
+/* ---- the station index ------------------------------------------------------- */
+
+static void bucket_flush(rep_state *r, int station, bucket_acc *a)
+{
+    if (a->n > 0) {
+        chunk *c = room(r, 4 + 4 + 8 + 4 + 8 + 8 + 4 + a->serials.len);
+        if (c) {
+            wr w = {c->data + c->len};
+            PUT(&w, uint32_t, REC_BUCKET);
+            PUT(&w, int32_t, station);
+            PUT(&w, int64_t, a->bucket);
+            PUT(&w, uint32_t, a->n);
+            PUT(&w, double, a->min_dur);
+            PUT(&w, double, a->max_dur);
+            PUT(&w, uint32_t, (uint32_t)a->serials.len);
+            memcpy(w.p, a->serials.p, a->serials.len);
+            w.p += a->serials.len;
+            c->len = (size_t)(w.p - c->data);
+        }
+    }
+    a->bucket = -1;
+    a->n = 0;
+    a->last = 0;
+    a->serials.len = 0;
+}
+
+static void bucket_add(rep_state *r, int station, uint64_t serial, double start, double dur)
+{
+    bucket_acc *accs = &r->acc[(size_t)station * BUCKET_ACCS];
+    int64_t b = (int64_t)floor(start / CTI_TRACE_BUCKET_S);
+    if (b < 0)
+        b = 0;
+    bucket_acc *a = NULL, *oldest = NULL;
+    for (int i = 0; i < BUCKET_ACCS; i++) {
+        if (accs[i].bucket == b) {
+            a = &accs[i];
+            break;
+        }
+        if (!oldest || accs[i].bucket < oldest->bucket)
+            oldest = &accs[i];
+    }
+    if (!a) {
+        a = oldest;
+        bucket_flush(r, station, a);
+        a->bucket = b;
+    } else if (a->serials.len >= BUCKET_MAX_BYTES) {
+        bucket_flush(r, station, a);
+        a->bucket = b;
+    }
+    if (!cti_buf_reserve(&a->serials, 10)) {
+        fail_nomem(r->t);
+        return;
+    }
+    a->serials.len += cti_put_varint(a->serials.p + a->serials.len,
+                                     cti_zigzag((int64_t)(serial - a->last)));
+    a->last = serial;
+    if (a->n == 0 || dur < a->min_dur)
+        a->min_dur = dur;
+    if (a->n == 0 || dur > a->max_dur)
+        a->max_dur = dur;
+    a->n++;
+}
+
+/* ---- batches and coils before they are done ------------------------------- */
+
+static int unit_kind(ct_unit_kind k)
+{
+    return k == CT_UNIT_BATCH ? 1 : k == CT_UNIT_COIL ? 2 : k == CT_UNIT_LOT ? 3 : 0;
+}
+
+static pend_unit *pend_find(rep_state *r, const ct_unit_ref *u, int maker, bool add)
+{
+    int kind = unit_kind(u->kind);
+    for (int i = r->n_units - 1; i >= 0; i--) {
+        pend_unit *p = &r->units[i];
+        if (p->kind == kind && p->maker == maker && p->number == u->number && p->lane == u->lane)
+            return p;
+    }
+    if (!add)
+        return NULL;
+    if (r->n_units == r->cap_units) {
+        int cap = r->cap_units ? 2 * r->cap_units : 64;
+        pend_unit *n = realloc(r->units, (size_t)cap * sizeof *n);
+        if (!n)
+            return NULL;
+        r->units = n;
+        r->cap_units = cap;
+    }
+    pend_unit *p = &r->units[r->n_units++];
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->maker = maker;
+    p->number = u->number;
+    p->lane = u->lane;
+    return p;
+}
+
+static void pend_drop(rep_state *r, pend_unit *p)
+{
+    free(p->pass);
+    free(p->meas);
+    *p = r->units[--r->n_units];
+}
+
+/* ---- the callbacks ---------------------------------------------------------- */
+
+static rep_state *rep_of(void *ctx, int rep)
+{
+    ct_trace *t = ctx;
+    if (rep < 0 || rep >= t->n_reps || atomic_load_explicit(&t->failed, memory_order_relaxed))
+        return NULL;
+    return &t->reps[rep];
+}
+
+static int dbg_mode = -1; /*DBG*/
+static void on_passage(void *ctx, int rep, const ct_passage *p)
+{
+    if (dbg_mode < 0) dbg_mode = getenv("CT_TRACE_MODE") ? atoi(getenv("CT_TRACE_MODE")) : 0; /*DBG*/
+    if (dbg_mode == 1) return; /*DBG*/
+    rep_state *r = rep_of(ctx, rep);
+    if (!r)
+        return;
+    int station = p->station_index;
+    if (station < 0 || station >= r->t->f->n_stations)
+        return;
+    if (p->unit.kind == CT_UNIT_CELL) {
+        wip_slot *s = wip_get(&r->wip, p->unit.number);
+        if (!s || !slot_reserve(s, 10 + 10 + 10 + 10)) {
+            fail_nomem(r->t);
+            return;
+        }
+        int64_t start = to_ms(p->start_s), end = to_ms(p->end_s);
+        if (end < start)
+            end = start;
+        uint8_t *o = s->buf + s->len;
+        o += cti_put_varint(o, (uint64_t)station << 2 | CTI_HIST_PASSAGE);
+        o += cti_put_varint(o, (uint64_t)(p->server > 0 ? p->server : 0));
+        o += cti_put_varint(o, cti_zigzag(start - s->prev_ms));
+        o += cti_put_varint(o, (uint64_t)(end - start));
+        s->prev_ms = end;
+        s->len = (uint32_t)(o - s->buf);
+        if (dbg_mode != 2) /*DBG*/
+        bucket_add(r, station, p->unit.number, p->start_s, p->end_s - p->start_s);
+    } else if (p->unit.kind == CT_UNIT_BATCH || p->unit.kind == CT_UNIT_COIL) {
+        pend_unit *u = pend_find(r, &p->unit, station_index(r, p->unit.maker), true);
+        if (!u) {
+            fail_nomem(r->t);
+            return;
+        }
+        if (u->n_pass == u->cap_pass) {
+            int cap = u->cap_pass ? 2 * u->cap_pass : 8;
+            upassage *n = realloc(u->pass, (size_t)cap * sizeof *n);
+            if (!n) {
+                fail_nomem(r->t);
+                return;
+            }
+            u->pass = n;
+            u->cap_pass = cap;
+        }
+        u->pass[u->n_pass++] = (upassage){station, p->server, p->start_s, p->end_s};
+    }
+}
+
+static void on_measurement(void *ctx, int rep, const ct_measurement *m)
+{
+    rep_state *r = rep_of(ctx, rep);
+    if (!r)
+        return;
+    int gate = gate_index(r->t->f, m->gate);
+    if (gate < 0)
+        return;
+    int decision = m->pass ? CTI_DEC_PASS : cti_trace_decision_code(m->decision);
+    if (m->unit.kind == CT_UNIT_CELL) {
+        wip_slot *s = wip_get(&r->wip, m->unit.number);
+        if (!s || !slot_reserve(s, 10 + 1 + 8 + 10)) {
+            fail_nomem(r->t);
+            return;
+        }
+        int64_t t = to_ms(m->time_s);
+        uint8_t *o = s->buf + s->len;
+        o += cti_put_varint(o, (uint64_t)gate << 2 | CTI_HIST_MEASUREMENT);
+        *o++ = (uint8_t)decision;
+        uint64_t bits;
+        memcpy(&bits, &m->value, sizeof bits);
+        for (int i = 0; i < 8; i++)
+            *o++ = (uint8_t)(bits >> (8 * i));
+        o += cti_put_varint(o, cti_zigzag(t - s->prev_ms));
+        s->prev_ms = t;
+        s->len = (uint32_t)(o - s->buf);
+    } else if (m->unit.kind == CT_UNIT_BATCH || m->unit.kind == CT_UNIT_COIL) {
+        pend_unit *u = pend_find(r, &m->unit, station_index(r, m->unit.maker), true);
+        if (!u) {
+            fail_nomem(r->t);
+            return;
+        }
+        if (u->n_meas == u->cap_meas) {
+            int cap = u->cap_meas ? 2 * u->cap_meas : 8;
+            umeas *n = realloc(u->meas, (size_t)cap * sizeof *n);
+            if (!n) {
+                fail_nomem(r->t);
+                return;
+            }
+            u->meas = n;
+            u->cap_meas = cap;
+        }
+        u->meas[u->n_meas++] = (umeas){gate, decision, m->value, m->time_s};
+    }
+}
+
+enum { STATE_IN_PROCESS = 0, STATE_SHIPPED, STATE_SCRAPPED };
+
+/* Serialises a cell; s (may be NULL) holds its history. */
+static void put_cell(rep_state *r, const ct_cell_info *c, int state, const wip_slot *s)
+{
+    int na = c->attr ? ct_cell_attr_count : 0;
+    int ns = c->n_segments < 0 ? 0 : c->n_segments > 4 ? 4 : c->n_segments;
+    uint32_t hl = s ? s->len : 0;
+    size_t need = 4 + 8 + 1 + 4 + str_size(c->cause) + str_size(c->grade) + 3 * 4 + 4 * 8 + 4 +
+                  (size_t)na * 4 + 1 + (size_t)ns * (4 + 8 + 4 + 1 + 16) + 4 + hl;
+    chunk *ch = room(r, need);
+    if (!ch)
+        return;
+    wr w = {ch->data + ch->len};
+    PUT(&w, uint32_t, REC_CELL);
+    PUT(&w, uint64_t, c->serial);
+    PUT(&w, uint8_t, (uint8_t)state);
+    PUT(&w, int32_t, state == STATE_SCRAPPED ? station_index(r, c->station) : -1);
+    put_str(&w, c->cause);
+    put_str(&w, c->grade);
+    PUT(&w, uint32_t, c->defects);
+    PUT(&w, uint32_t, c->found);
+    PUT(&w, uint32_t, c->reworks);
+    PUT(&w, double, c->created_s);
+    PUT(&w, double, state == STATE_IN_PROCESS ? NAN : c->finished_s);
+    PUT(&w, double, c->active_kg);
+    PUT(&w, double, c->value_usd);
+    PUT(&w, uint32_t, (uint32_t)na);
+    for (int i = 0; i < na; i++)
+        PUT(&w, float, c->attr[i]);
+    PUT(&w, uint8_t, (uint8_t)ns);
+    for (int i = 0; i < ns; i++) {
+        const ct_cell_segment *g = &c->segments[i];
+        PUT(&w, int32_t, station_index(r, g->maker));
+        PUT(&w, uint64_t, g->coil);
+        PUT(&w, uint32_t, g->lane);
+        PUT(&w, uint8_t, (uint8_t)(g->anode != 0));
+        PUT(&w, double, g->from_m);
+        PUT(&w, double, g->to_m);
+    }
+    PUT(&w, uint32_t, hl);
+    if (hl) {
+        memcpy(w.p, s->buf, hl);
+        w.p += hl;
+    }
+    ch->len = (size_t)(w.p - ch->data);
+}
+
+static void on_cell_done(void *ctx, int rep, const ct_cell_info *c)
+{
+    rep_state *r = rep_of(ctx, rep);
+    if (!r)
+        return;
+    int state = c->in_process ? STATE_IN_PROCESS : c->scrapped ? STATE_SCRAPPED : STATE_SHIPPED;
+    wip_slot *s = wip_find(&r->wip, c->serial);
+    put_cell(r, c, state, s);
+    if (s) {
+        free(s->buf);
+        wip_remove(&r->wip, s);
+    }
+    if (state == STATE_IN_PROCESS)
+        r->in_process++;
+    else if (state == STATE_SCRAPPED)
+        r->scrapped++;
+    else
+        r->shipped++;
+}
+
+static void put_unit(rep_state *r, const ct_material_info *m, int maker, const pend_unit *p)
+{
+    int na = m->attr ? ct_material_attr_count : 0;
+    int ni = m->n_inputs > 0 ? m->n_inputs : 0, nsp = m->n_spans > 0 ? m->n_spans : 0;
+    int np = p ? p->n_pass : 0, nm = p ? p->n_meas : 0;
+    size_t need = 4 + 1 + 4 + 8 + 4 + 1 + 1 + 4 * 8 + 1 + str_size(m->cause) + 4 + 4 +
+                  (size_t)na * 4 + 4 + (size_t)ni * (1 + 4 + 8 + 4 + 1 + 16) + 4 +
+                  (size_t)nsp * (16 + 4 + 4 + 1) + 4 + (size_t)np * sizeof(upassage) + 4 +
+                  (size_t)nm * sizeof(umeas);
+    chunk *ch = room(r, need);
+    if (!ch)
+        return;
+    wr w = {ch->data + ch->len};
+    PUT(&w, uint32_t, REC_UNIT);
+    PUT(&w, uint8_t, (uint8_t)unit_kind(m->unit.kind));
+    PUT(&w, int32_t, maker);
+    PUT(&w, uint64_t, m->unit.number);
+    PUT(&w, uint32_t, m->unit.lane);
+    PUT(&w, uint8_t, (uint8_t)(m->parent.kind == CT_UNIT_COIL));
+    PUT(&w, uint8_t, (uint8_t)(m->anode != 0));
+    PUT(&w, double, m->quantity);
+    PUT(&w, double, m->start);
+    PUT(&w, double, m->created_s);
+    PUT(&w, double, m->done_s);
+    PUT(&w, uint8_t, (uint8_t)m->status);
+    put_str(&w, m->cause);
+    PUT(&w, uint32_t, m->defects);
+    PUT(&w, uint32_t, (uint32_t)na);
+    for (int i = 0; i < na; i++)
+        PUT(&w, float, m->attr[i]);
+    PUT(&w, uint32_t, (uint32_t)ni);
+    for (int i = 0; i < ni; i++) {
+        const ct_piece *q = &m->inputs[i];
+        int kind = unit_kind(q->input.kind);
+        PUT(&w, uint8_t, (uint8_t)kind);
+        PUT(&w, int32_t,
+            kind == 3 ? material_index(r->t->f, q->input.maker) : station_index(r, q->input.maker));
+        PUT(&w, uint64_t, q->input.number);
+        PUT(&w, uint32_t, q->input.lane);
+        PUT(&w, uint8_t, (uint8_t)(q->anode != 0));
+        PUT(&w, double, q->from);
+        PUT(&w, double, q->to);
+    }
+    PUT(&w, uint32_t, (uint32_t)nsp);
+    for (int i = 0; i < nsp; i++) {
+        const ct_defect_span_info *s = &m->spans[i];
+        PUT(&w, double, s->from_m);
+        PUT(&w, double, s->to_m);
+        PUT(&w, uint32_t, s->lane_mask);
+        PUT(&w, uint32_t, s->defects);
+        PUT(&w, uint8_t, (uint8_t)(s->removed != 0));
+    }
+    PUT(&w, uint32_t, (uint32_t)np);
+    if (np) {
+        memcpy(w.p, p->pass, (size_t)np * sizeof(upassage));
+        w.p += (size_t)np * sizeof(upassage);
+    }
+    PUT(&w, uint32_t, (uint32_t)nm);
+    if (nm) {
+        memcpy(w.p, p->meas, (size_t)nm * sizeof(umeas));
+        w.p += (size_t)nm * sizeof(umeas);
+    }
+    ch->len = (size_t)(w.p - ch->data);
+}
+
+static void on_material_done(void *ctx, int rep, const ct_material_info *m)
+{
+    rep_state *r = rep_of(ctx, rep);
+    if (!r || (m->unit.kind != CT_UNIT_BATCH && m->unit.kind != CT_UNIT_COIL))
+        return;
+    int maker = station_index(r, m->unit.maker);
+    pend_unit *p = pend_find(r, &m->unit, maker, false);
+    put_unit(r, m, maker, p);
+    if (p)
+        pend_drop(r, p);
+}
+
+/* Cells and units the line never reported as done (it should not happen:
+ * the line reports everything in it when the run ends) are stored as in
+ * process, with what is known, so the counts still add up. */
+static void flush_leftovers(rep_state *r, double end_s)
+{
+    for (int table = 0; table < 2; table++) {
+        wip_slot *slots = table ? r->wip.ov : r->wip.slots;
+        size_t cap = table ? r->wip.ov_cap : r->wip.cap;
+        for (size_t i = 0; i < cap; i++) {
+            wip_slot *s = &slots[i];
+            if (!s->serial)
+                continue;
+            ct_cell_info c;
+            memset(&c, 0, sizeof c);
+            c.serial = s->serial;
+            c.in_process = 1;
+            c.created_s = c.finished_s = end_s;
+            put_cell(r, &c, STATE_IN_PROCESS, s);
+            r->in_process++;
+            free(s->buf);
+            s->serial = 0;
+        }
+    }
+    r->wip.n = r->wip.ov_n = 0;
+    while (r->n_units > 0) {
+        pend_unit *p = &r->units[r->n_units - 1];
+        ct_material_info m;
+        memset(&m, 0, sizeof m);
+        m.unit = (ct_unit_ref){p->kind == 1 ? CT_UNIT_BATCH : CT_UNIT_COIL,
+                               p->maker >= 0 ? r->t->f->stations[p->maker].name : NULL, p->number,
+                               p->lane};
+        m.done_s = end_s;
+        m.status = 2;
+        put_unit(r, &m, p->maker, p);
+        pend_drop(r, p);
+    }
+}
+
+static void on_run_done(void *ctx, int rep, double end_s)
+{
+    if (getenv("CT_TRACE_DEBUG")) { struct timespec a_; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a_); fprintf(stderr, "sim thread cpu %.2f s\n", a_.tv_sec + a_.tv_nsec * 1e-9); } /*DBG*/
+    rep_state *r = rep_of(ctx, rep);
+    if (!r)
+        return;
+    for (int s = 0; s < r->t->f->n_stations; s++)
+        for (int k = 0; k < BUCKET_ACCS; k++)
+            bucket_flush(r, s, &r->acc[(size_t)s * BUCKET_ACCS + k]);
+    flush_leftovers(r, end_s);
+    chunk *c = room(r, 4 + 8 + 3 * 8);
+    if (c) {
+        wr w = {c->data + c->len};
+        PUT(&w, uint32_t, REC_RUN_END);
+        PUT(&w, double, end_s);
+        PUT(&w, uint64_t, r->shipped);
+        PUT(&w, uint64_t, r->scrapped);
+        PUT(&w, uint64_t, r->in_process);
+        c->len = (size_t)(w.p - c->data);
+    }
+    r->done = true;
+    submit(r);
+}
+
+/* ---- the writer thread ------------------------------------------------------- */
+
+static void bind_opt_text(sqlite3_stmt *s, int i, const char *p, int n)
+{
+    if (p)
+        sqlite3_bind_text(s, i, p, n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void bind_opt_real(sqlite3_stmt *s, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static int step(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static const char *const state_names[] = {"in_process", "shipped", "scrapped"};
+static const char *const unit_status_names[] = {"used", "scrapped", "in_line"};
+static const char *const kind_names[] = {"item", "batch", "coil", "lot"};
+
+static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
+{
+    sqlite3_stmt *s = t->ins_cell;
+    uint64_t serial;
+    uint8_t state;
+    int32_t scrap_station;
+    int cl, gl;
+    GET(in, uint64_t, serial);
+    GET(in, uint8_t, state);
+    GET(in, int32_t, scrap_station);
+    const char *cause = get_str(in, &cl);
+    const char *grade = get_str(in, &gl);
+    uint32_t defects, found, reworks, na;
+    double created, finished, active, value;
+    GET(in, uint32_t, defects);
+    GET(in, uint32_t, found);
+    GET(in, uint32_t, reworks);
+    GET(in, double, created);
+    GET(in, double, finished);
+    GET(in, double, active);
+    GET(in, double, value);
+    GET(in, uint32_t, na);
+    int c = 1;
+    sqlite3_bind_int64(s, c++, run_id);
+    sqlite3_bind_int64(s, c++, (sqlite3_int64)serial);
+    sqlite3_bind_text(s, c++, state_names[state < 3 ? state : 0], -1, SQLITE_STATIC);
+    bind_opt_text(s, c++, grade, gl);
+    if (scrap_station >= 0)
+        sqlite3_bind_int(s, c++, scrap_station);
+    else
+        sqlite3_bind_null(s, c++);
+    bind_opt_text(s, c++, cause, cl);
+    sqlite3_bind_int64(s, c++, defects);
+    sqlite3_bind_int64(s, c++, found);
+    sqlite3_bind_int64(s, c++, reworks);
+    sqlite3_bind_double(s, c++, created);
+    bind_opt_real(s, c++, finished);
+    sqlite3_bind_double(s, c++, active);
+    sqlite3_bind_double(s, c++, value);
+    /* the product features: float32, little-endian, attribute order */
+    uint8_t feat[4 * 128];
+    uint32_t nf = na < 128 ? na : 128;
+    for (uint32_t i = 0; i < nf; i++) {
+        uint32_t bits;
+        memcpy(&bits, in->p + 4 * (size_t)i, 4);
+        for (int k = 0; k < 4; k++)
+            feat[4 * i + (uint32_t)k] = (uint8_t)(bits >> (8 * k));
+    }
+    in->p += 4 * (size_t)na;
+    if (nf)
+        sqlite3_bind_blob(s, c++, feat, (int)(4 * nf), SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, c++);
+    uint8_t ns;
+    GET(in, uint8_t, ns);
+    const uint8_t *segs = in->p;
+    in->p += (size_t)ns * (4 + 8 + 4 + 1 + 16);
+    uint32_t hl;
+    GET(in, uint32_t, hl);
+    /* the history: the pieces the cell was made of, then its passages and
+     * measurements in the order they happened */
+    cti_buf *h = &t->scratch;
+    h->len = 0;
+    if (!cti_buf_reserve(h, (size_t)ns * CTI_HIST_PIECE_MAX + hl))
+        return SQLITE_NOMEM;
+    rd sg = {segs};
+    for (int k = 0; k < ns; k++) {
+        int32_t maker;
+        uint64_t coil;
+        uint32_t lane;
+        uint8_t anode;
+        double from, to;
+        GET(&sg, int32_t, maker);
+        GET(&sg, uint64_t, coil);
+        GET(&sg, uint32_t, lane);
+        GET(&sg, uint8_t, anode);
+        GET(&sg, double, from);
+        GET(&sg, double, to);
+        h->len += cti_hist_put_piece(h->p + h->len, maker, coil, (int)lane, anode, from, to);
+    }
+    memcpy(h->p + h->len, in->p, hl);
+    h->len += hl;
+    in->p += hl;
+    sqlite3_bind_blob(s, c++, h->len ? (const void *)h->p : "", (int)h->len, SQLITE_STATIC);
+    int rc = step(s);
+    if (rc != SQLITE_OK)
+        return rc;
+    sg.p = segs;
+    for (int k = 0; k < ns; k++) {
+        int32_t maker;
+        uint64_t coil;
+        uint32_t lane;
+        uint8_t anode;
+        double from, to;
+        GET(&sg, int32_t, maker);
+        GET(&sg, uint64_t, coil);
+        GET(&sg, uint32_t, lane);
+        GET(&sg, uint8_t, anode);
+        GET(&sg, double, from);
+        GET(&sg, double, to);
+        coil_acc *a = NULL;
+        for (int i = t->n_coils - 1; i >= 0 && !a; i--)
+            if (t->coils[i].maker == maker && t->coils[i].coil == coil && t->coils[i].lane == lane)
+                a = &t->coils[i];
+        if (!a) {
+            if (t->n_coils == t->cap_coils) {
+                int cap = t->cap_coils ? 2 * t->cap_coils : 16;
+                coil_acc *p = realloc(t->coils, (size_t)cap * sizeof *p);
+                if (!p)
+                    return SQLITE_NOMEM;
+                memset(p + t->cap_coils, 0, (size_t)(cap - t->cap_coils) * sizeof *p);
+                t->coils = p;
+                t->cap_coils = cap;
+            }
+            a = &t->coils[t->n_coils++];
+            a->maker = maker;
+            a->coil = coil;
+            a->lane = lane;
+            a->n = 0;
+            a->last = 0;
+            a->pieces.len = 0;
+        }
+        if (!cti_buf_reserve(&a->pieces, 10 + 1 + 16))
+            return SQLITE_NOMEM;
+        a->pieces.len += cti_put_coil_piece(a->pieces.p + a->pieces.len, serial - a->last, anode, from, to);
+        a->last = serial;
+        a->n++;
+    }
+    n->cells++;
+    if (state == STATE_SHIPPED)
+        n->cells_shipped++;
+    else if (state == STATE_SCRAPPED)
+        n->cells_scrapped++;
+    else
+        n->cells_in_process++;
+    return SQLITE_OK;
+}
+
+static int store_unit(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
+{
+    sqlite3_stmt *s = t->ins_unit;
+    uint8_t kind, slit, anode, status;
+    int32_t maker;
+    uint64_t number;
+    uint32_t lane, defects, na;
+    double quantity, start, created, done;
+    int cl;
+    GET(in, uint8_t, kind);
+    GET(in, int32_t, maker);
+    GET(in, uint64_t, number);
+    GET(in, uint32_t, lane);
+    GET(in, uint8_t, slit);
+    GET(in, uint8_t, anode);
+    GET(in, double, quantity);
+    GET(in, double, start);
+    GET(in, double, created);
+    GET(in, double, done);
+    GET(in, uint8_t, status);
+    const char *cause = get_str(in, &cl);
+    GET(in, uint32_t, defects);
+    GET(in, uint32_t, na);
+    int c = 1;
+    sqlite3_bind_int64(s, c++, run_id);
+    sqlite3_bind_text(s, c++, kind_names[kind & 3], -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, c++, maker);
+    sqlite3_bind_int64(s, c++, (sqlite3_int64)number);
+    sqlite3_bind_int64(s, c++, lane);
+    sqlite3_bind_int(s, c++, slit);
+    if (kind == 2)
+        sqlite3_bind_text(s, c++, anode ? "anode" : "cathode", -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, c++);
+    sqlite3_bind_double(s, c++, quantity);
+    sqlite3_bind_text(s, c++, kind == 2 ? "m" : "kg", -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, c++, start);
+    sqlite3_bind_double(s, c++, created);
+    sqlite3_bind_double(s, c++, done);
+    sqlite3_bind_text(s, c++, unit_status_names[status < 3 ? status : 2], -1, SQLITE_STATIC);
+    bind_opt_text(s, c++, cause, cl);
+    sqlite3_bind_int64(s, c++, defects);
+    for (int i = 0; i < ct_material_attr_count; i++) {
+        float v = 0;
+        if ((uint32_t)i < na)
+            memcpy(&v, in->p + 4 * (size_t)i, 4);
+        if ((uint32_t)i < na && isfinite(v))
+            sqlite3_bind_double(s, c++, v);
+        else
+            sqlite3_bind_null(s, c++);
+    }
+    in->p += 4 * (size_t)na;
+    int rc = step(s);
+    if (rc != SQLITE_OK)
+        return rc;
+    int64_t unit_id = sqlite3_last_insert_rowid(t->db);
+
+    uint32_t ni;
+    GET(in, uint32_t, ni);
+    for (uint32_t k = 0; k < ni; k++) {
+        uint8_t ik, ia;
+        int32_t idx;
+        uint64_t inum;
+        uint32_t ilane;
+        double from, to;
+        GET(in, uint8_t, ik);
+        GET(in, int32_t, idx);
+        GET(in, uint64_t, inum);
+        GET(in, uint32_t, ilane);
+        GET(in, uint8_t, ia);
+        GET(in, double, from);
+        GET(in, double, to);
+        sqlite3_stmt *q = t->ins_input;
+        sqlite3_bind_int64(q, 1, unit_id);
+        sqlite3_bind_int(q, 2, (int)k);
+        sqlite3_bind_int64(q, 3, run_id);
+        sqlite3_bind_text(q, 4, kind_names[ik & 3], -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 5, idx);
+        sqlite3_bind_int64(q, 6, (sqlite3_int64)inum);
+        sqlite3_bind_int64(q, 7, ilane);
+        if (ik == 2)
+            sqlite3_bind_text(q, 8, ia ? "anode" : "cathode", -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(q, 8);
+        sqlite3_bind_double(q, 9, from);
+        sqlite3_bind_double(q, 10, to);
+        if ((rc = step(q)) != SQLITE_OK)
+            return rc;
+        if (ik == 3) {
+            sqlite3_bind_int64(t->ins_lot, 1, run_id);
+            sqlite3_bind_int(t->ins_lot, 2, idx);
+            sqlite3_bind_int64(t->ins_lot, 3, (sqlite3_int64)inum);
+            if ((rc = step(t->ins_lot)) != SQLITE_OK)
+                return rc;
+        }
+    }
+    uint32_t nsp;
+    GET(in, uint32_t, nsp);
+    for (uint32_t k = 0; k < nsp; k++) {
+        double from, to;
+        uint32_t mask, def;
+        uint8_t removed;
+        GET(in, double, from);
+        GET(in, double, to);
+        GET(in, uint32_t, mask);
+        GET(in, uint32_t, def);
+        GET(in, uint8_t, removed);
+        sqlite3_stmt *q = t->ins_span;
+        sqlite3_bind_int64(q, 1, unit_id);
+        sqlite3_bind_double(q, 2, from);
+        sqlite3_bind_double(q, 3, to);
+        sqlite3_bind_int64(q, 4, mask);
+        sqlite3_bind_int64(q, 5, def);
+        sqlite3_bind_int(q, 6, removed);
+        if ((rc = step(q)) != SQLITE_OK)
+            return rc;
+    }
+    uint32_t np;
+    GET(in, uint32_t, np);
+    for (uint32_t k = 0; k < np; k++) {
+        upassage p;
+        GET(in, upassage, p);
+        sqlite3_stmt *q = t->ins_upass;
+        sqlite3_bind_int64(q, 1, unit_id);
+        sqlite3_bind_int(q, 2, p.station);
+        sqlite3_bind_int(q, 3, p.server);
+        sqlite3_bind_double(q, 4, p.start_s);
+        sqlite3_bind_double(q, 5, p.end_s);
+        if ((rc = step(q)) != SQLITE_OK)
+            return rc;
+    }
+    uint32_t nm;
+    GET(in, uint32_t, nm);
+    for (uint32_t k = 0; k < nm; k++) {
+        umeas m;
+        GET(in, umeas, m);
+        sqlite3_stmt *q = t->ins_umeas;
+        sqlite3_bind_int64(q, 1, unit_id);
+        sqlite3_bind_int(q, 2, m.gate);
+        sqlite3_bind_double(q, 3, m.value);
+        sqlite3_bind_text(q, 4, cti_trace_decision_name(m.decision), -1, SQLITE_STATIC);
+        sqlite3_bind_double(q, 5, m.time_s);
+        if ((rc = step(q)) != SQLITE_OK)
+            return rc;
+    }
+    n->units++;
+    return SQLITE_OK;
+}
+
+static int store_bucket(ct_trace *t, int64_t run_id, rd *in)
+{
+    int32_t station;
+    int64_t bucket;
+    uint32_t n, len;
+    double mn, mx;
+    GET(in, int32_t, station);
+    GET(in, int64_t, bucket);
+    GET(in, uint32_t, n);
+    GET(in, double, mn);
+    GET(in, double, mx);
+    GET(in, uint32_t, len);
+    sqlite3_stmt *q = t->ins_bucket;
+    sqlite3_bind_int64(q, 1, run_id);
+    sqlite3_bind_int(q, 2, station);
+    sqlite3_bind_int64(q, 3, bucket);
+    sqlite3_bind_int64(q, 4, n);
+    sqlite3_bind_double(q, 5, mn);
+    sqlite3_bind_double(q, 6, mx);
+    sqlite3_bind_blob(q, 7, in->p, (int)len, SQLITE_STATIC);
+    in->p += len;
+    return step(q);
+}
+
+static int store_run_end(ct_trace *t, int64_t run_id, rd *in)
+{
+    double end_s;
+    uint64_t shipped, scrapped, in_process;
+    GET(in, double, end_s);
+    GET(in, uint64_t, shipped);
+    GET(in, uint64_t, scrapped);
+    GET(in, uint64_t, in_process);
+    sqlite3_stmt *q = t->upd_run;
+    sqlite3_bind_double(q, 1, end_s);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)shipped);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)scrapped);
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)in_process);
+    sqlite3_bind_int64(q, 5, run_id);
+    return step(q);
+}
+
+/* The coil lanes' rows of the chunk. */
+static int store_coils(ct_trace *t, int64_t run_id)
+{
+    int rc = SQLITE_OK;
+    for (int i = 0; i < t->n_coils && rc == SQLITE_OK; i++) {
+        coil_acc *a = &t->coils[i];
+        sqlite3_stmt *q = t->ins_seg;
+        sqlite3_bind_int64(q, 1, run_id);
+        sqlite3_bind_int(q, 2, a->maker);
+        sqlite3_bind_int64(q, 3, (sqlite3_int64)a->coil);
+        sqlite3_bind_int64(q, 4, a->lane);
+        sqlite3_bind_int64(q, 5, a->n);
+        sqlite3_bind_blob(q, 6, a->pieces.p, (int)a->pieces.len, SQLITE_STATIC);
+        rc = step(q);
+    }
+    t->n_coils = 0;
+    return rc;
+}
+
+/* One chunk, one transaction. */
+static void store_chunk(ct_trace *t, chunk *c)
+{
+    ct_trace_counts n;
+    memset(&n, 0, sizeof n);
+    int64_t run_id = t->reps[c->rep].run_id;
+    int rc = sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL);
+    rd in = {c->data};
+    const uint8_t *end = c->data + c->len;
+    while (rc == SQLITE_OK && in.p < end) {
+        uint32_t type;
+        GET(&in, uint32_t, type);
+        switch (type) {
+        case REC_CELL: rc = store_cell(t, run_id, &in, &n); break;
+        case REC_UNIT: rc = store_unit(t, run_id, &in, &n); break;
+        case REC_BUCKET: rc = store_bucket(t, run_id, &in); break;
+        case REC_RUN_END: rc = store_run_end(t, run_id, &in); break;
+        default: rc = SQLITE_CORRUPT; break;
+        }
+    }
+    if (rc == SQLITE_OK)
+        rc = store_coils(t, run_id);
+    else
+        t->n_coils = 0;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s (%s)", sqlite3_errmsg(t->db), sqlite3_errstr(rc));
+        sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+        ct_trace_counts done;
+        ct_trace_get_counts(t, &done);
+        char full[768];
+        snprintf(full, sizeof full,
+                 "%s; the database keeps the %llu cells of the %llu batches committed before", msg,
+                 (unsigned long long)done.cells, (unsigned long long)done.batches);
+        fail(t, CT_ERR_DB, "%s: cannot write the trace: %s", full);
+        return;
+    }
+    pthread_mutex_lock(&t->lock);
+    t->counts.cells += n.cells;
+    t->counts.cells_shipped += n.cells_shipped;
+    t->counts.cells_scrapped += n.cells_scrapped;
+    t->counts.cells_in_process += n.cells_in_process;
+    t->counts.units += n.units;
+    t->counts.batches++;
+    pthread_mutex_unlock(&t->lock);
+}
+
+static double dbg_writer_s; /*DBG*/
+static void *writer_main(void *arg)
+{
+    ct_trace *t = arg;
+    for (;;) {
+        pthread_mutex_lock(&t->lock);
+        while (!t->q_head && !t->quit)
+            pthread_cond_wait(&t->cv_item, &t->lock);
+        chunk *c = t->q_head;
+        if (c) {
+            t->q_head = c->next;
+            if (!t->q_head)
+                t->q_tail = NULL;
+            t->q_len--;
+            pthread_cond_signal(&t->cv_space);
+        }
+        pthread_mutex_unlock(&t->lock);
+        if (!c)
+            return NULL;
+        struct timespec a_, b_;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a_);
+        if (!atomic_load(&t->failed))
+            store_chunk(t, c);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b_);
+        dbg_writer_s += (b_.tv_sec - a_.tv_sec) + (b_.tv_nsec - a_.tv_nsec) * 1e-9; /*DBG*/
+        chunk_recycle(t, c);
+    }
+}
+
+/* ---- open and close ----------------------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Run codes: 30 bits from the wall clock, the process, the seed and the
+ * replication, drawn again until unused in this database. */
+static ct_status new_run_codes(ct_trace *t, ct_error *err)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    x ^= (uint64_t)getpid() << 40;
+    x ^= t->opt->seed * 0xD1B54A32D192ED03ull;
+    for (const char *p = t->f->name; *p; p++)
+        x = x * 131 + (unsigned char)*p;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(t->db, "SELECT 1 FROM run WHERE code = ?", -1, &q, NULL))
+        return ct_error_set(err, CT_ERR_DB, "%s: %s", t->path, sqlite3_errmsg(t->db));
+    for (int i = 0; i < t->n_reps; i++) {
+        for (;;) {
+            cti_run_code((uint32_t)(splitmix64(&x) >> 34), t->reps[i].code);
+            bool clash = false;
+            for (int j = 0; j < i; j++)
+                clash |= strcmp(t->reps[j].code, t->reps[i].code) == 0;
+            sqlite3_bind_text(q, 1, t->reps[i].code, -1, SQLITE_STATIC);
+            clash |= sqlite3_step(q) == SQLITE_ROW;
+            sqlite3_reset(q);
+            if (!clash)
+                break;
+        }
+    }
+    sqlite3_finalize(q);
+    return CT_OK;
+}
+
+static ct_status insert_runs(ct_trace *t, ct_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(t->db,
+                           "INSERT INTO run(code, factory_id, replication, seed, horizon_s, "
+                           "warmup_s, started_utc, celltwin_version, status) "
+                           "VALUES(?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,'running')",
+                           -1, &q, NULL))
+        return ct_error_set(err, CT_ERR_DB, "%s: %s", t->path, sqlite3_errmsg(t->db));
+    for (int i = 0; i < t->n_reps; i++) {
+        sqlite3_bind_text(q, 1, t->reps[i].code, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, t->factory_id);
+        sqlite3_bind_int(q, 3, i);
+        sqlite3_bind_int64(q, 4, (sqlite3_int64)t->opt->seed);
+        sqlite3_bind_double(q, 5, t->opt->horizon_s);
+        sqlite3_bind_double(q, 6, t->opt->warmup_s);
+        sqlite3_bind_text(q, 7, CT_VERSION, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            sqlite3_finalize(q);
+            return ct_error_set(err, CT_ERR_DB, "%s: cannot record the run: %s", t->path,
+                                sqlite3_errmsg(t->db));
+        }
+        sqlite3_reset(q);
+        t->reps[i].run_id = sqlite3_last_insert_rowid(t->db);
+    }
+    sqlite3_finalize(q);
+    return CT_OK;
+}
+
+static ct_status prepare_statements(ct_trace *t, ct_error *err)
+{
+    char sql[4096];
+    size_t n = (size_t)snprintf(sql, sizeof sql,
+                                "INSERT INTO cell(run_id, serial, state, grade, scrap_station_idx, "
+                                "scrap_cause, defects, found, reworks, created_s, finished_s, "
+                                "active_kg, value_usd, features, history) "
+                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    (void)n;
+    char col[128];
+    char usql[4096];
+    n = (size_t)snprintf(usql, sizeof usql,
+                         "INSERT INTO unit(run_id, kind, maker_idx, number, lane, slit, polarity, "
+                         "quantity, measure, start, created_s, done_s, status, cause, defects");
+    for (int i = 0; i < ct_material_attr_count; i++) {
+        cti_trace_attr_column(0, i, col, sizeof col);
+        n += (size_t)snprintf(usql + n, sizeof usql - n, ", %s", col);
+    }
+    n += (size_t)snprintf(usql + n, sizeof usql - n, ") VALUES(?");
+    for (int i = 1; i < 15 + ct_material_attr_count; i++)
+        n += (size_t)snprintf(usql + n, sizeof usql - n, ",?");
+    snprintf(usql + n, sizeof usql - n, ")");
+    struct {
+        sqlite3_stmt **s;
+        const char *sql;
+    } list[] = {
+        {&t->ins_cell, sql},
+        {&t->ins_seg, "INSERT INTO coil_cells VALUES(?,?,?,?,?,?)"},
+        {&t->ins_unit, usql},
+        {&t->ins_input, "INSERT INTO unit_input VALUES(?,?,?,?,?,?,?,?,?,?)"},
+        {&t->ins_lot, "INSERT OR IGNORE INTO lot VALUES(?,?,?)"},
+        {&t->ins_span, "INSERT INTO defect_span VALUES(?,?,?,?,?,?)"},
+        {&t->ins_upass, "INSERT INTO unit_passage VALUES(?,?,?,?,?)"},
+        {&t->ins_umeas, "INSERT INTO unit_measurement VALUES(?,?,?,?,?)"},
+        {&t->ins_bucket, "INSERT INTO passage_bucket VALUES(?,?,?,?,?,?,?)"},
+        {&t->upd_run, "UPDATE run SET status = 'complete', end_s = ?, cells_shipped = ?, "
+                      "cells_scrapped = ?, cells_in_process = ? WHERE run_id = ?"},
+    };
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        if (sqlite3_prepare_v3(t->db, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT, list[i].s, NULL))
+            return ct_error_set(err, CT_ERR_DB, "%s: %s", t->path, sqlite3_errmsg(t->db));
+    return CT_OK;
+}
+
+static void finalize_statements(ct_trace *t)
+{
+    sqlite3_stmt *all[] = {t->ins_cell,  t->ins_seg,   t->ins_unit,  t->ins_input, t->ins_lot,
+                           t->ins_span,  t->ins_upass, t->ins_umeas, t->ins_bucket, t->upd_run};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        sqlite3_finalize(all[i]);
+}
+
+static void trace_free(ct_trace *t)
+{
+    if (!t)
+        return;
+    finalize_statements(t);
+    if (t->db)
+        sqlite3_close(t->db);
+    for (int i = 0; t->reps && i < t->n_reps; i++) {
+        rep_state *r = &t->reps[i];
+        free(r->cur);
+        for (size_t k = 0; k < r->wip.cap; k++)
+            if (r->wip.slots[k].serial)
+                free(r->wip.slots[k].buf);
+        for (size_t k = 0; k < r->wip.ov_cap; k++)
+            if (r->wip.ov[k].serial)
+                free(r->wip.ov[k].buf);
+        free(r->wip.slots);
+        free(r->wip.ov);
+        for (int k = 0; k < r->n_units; k++) {
+            free(r->units[k].pass);
+            free(r->units[k].meas);
+        }
+        free(r->units);
+        for (int k = 0; r->acc && k < t->f->n_stations * BUCKET_ACCS; k++)
+            cti_buf_free(&r->acc[k].serials);
+        free(r->acc);
+    }
+    free(t->reps);
+    cti_buf_free(&t->scratch);
+    for (int i = 0; i < t->cap_coils; i++)
+        cti_buf_free(&t->coils[i].pieces);
+    free(t->coils);
+    while (t->free_chunks) {
+        chunk *c = t->free_chunks;
+        t->free_chunks = c->next;
+        free(c);
+    }
+    while (t->q_head) {
+        chunk *c = t->q_head;
+        t->q_head = c->next;
+        free(c);
+    }
+    pthread_mutex_destroy(&t->lock);
+    pthread_cond_destroy(&t->cv_item);
+    pthread_cond_destroy(&t->cv_space);
+    free(t->path);
+    free(t);
+}
+
+ct_status ct_trace_open(const char *path, const ct_factory *f, const ct_run_options *opt,
+                        ct_trace **out, ct_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return ct_error_set(err, CT_ERR_INVALID, "trace: expected a database file name");
+    if (opt->replications < 1)
+        return ct_error_set(err, CT_ERR_INVALID, "%s: replications must be >= 1", path);
+    ct_trace *t = calloc(1, sizeof *t);
+    if (!t)
+        return ct_error_set(err, CT_ERR_NOMEM, "%s: out of memory", path);
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->cv_item, NULL);
+    pthread_cond_init(&t->cv_space, NULL);
+    atomic_init(&t->failed, false);
+    t->f = f;
+    t->opt = opt;
+    t->n_reps = opt->replications;
+    ct_status st = CT_ERR_NOMEM;
+    if (!(t->path = strdup(path)) || !(t->reps = calloc((size_t)t->n_reps, sizeof *t->reps))) {
+        ct_error_set(err, st, "%s: out of memory", path);
+        goto fail;
+    }
+    for (int i = 0; i < t->n_reps; i++) {
+        rep_state *r = &t->reps[i];
+        r->t = t;
+        r->rep = i;
+        r->last_maker = -1;
+        size_t n = (size_t)(f->n_stations > 0 ? f->n_stations : 1) * BUCKET_ACCS;
+        if (!(r->acc = calloc(n, sizeof *r->acc))) {
+            ct_error_set(err, st, "%s: out of memory", path);
+            goto fail;
+        }
+        for (size_t k = 0; k < n; k++)
+            r->acc[k].bucket = -1;
+    }
+
+    struct stat sb;
+    bool exists = stat(path, &sb) == 0;
+    if (exists && !S_ISREG(sb.st_mode)) {
+        st = ct_error_set(err, CT_ERR_IO, "%s: not a regular file", path);
+        goto fail;
+    }
+    /* NOMUTEX: one thread at a time uses the connection (this one, then
+     * the writer, then ct_trace_close after joining it) */
+    int rc = sqlite3_open_v2(path, &t->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        st = ct_error_set(err, CT_ERR_IO, "%s: cannot open for writing: %s", path,
+                          t->db ? sqlite3_errmsg(t->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(t->db, 1);
+    sqlite3_busy_timeout(t->db, 5000);
+    /* WAL: readers see committed batches while the run goes on, and a
+     * killed writer leaves every committed batch. synchronous NORMAL: a
+     * commit is durable once the OS has it (a process kill loses nothing;
+     * a power cut may lose the last batches, never consistency). */
+    if ((st = cti_trace_schema_prepare(t->db, path, err)) != CT_OK ||
+        (st = cti_trace_exec(t->db,
+                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                             "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 4096;",
+                             path, "cannot set up", err)) != CT_OK)
+        goto fail;
+    if ((st = cti_trace_exec(t->db, "BEGIN IMMEDIATE", path, "cannot write", err)) != CT_OK)
+        goto fail;
+    if ((st = cti_trace_store_factory(t->db, path, f, &t->factory_id, err)) != CT_OK ||
+        (st = new_run_codes(t, err)) != CT_OK || (st = insert_runs(t, err)) != CT_OK) {
+        sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
+    }
+    if ((st = cti_trace_exec(t->db, "COMMIT", path, "cannot write", err)) != CT_OK ||
+        (st = prepare_statements(t, err)) != CT_OK)
+        goto fail;
+    if (pthread_create(&t->thread, NULL, writer_main, t) != 0) {
+        st = ct_error_set(err, CT_ERR_NOMEM, "%s: cannot start the writer thread", path);
+        goto fail;
+    }
+    t->thread_started = true;
+    t->obs = (ct_observer){t, on_cell_done, on_material_done, on_passage, on_measurement,
+                           on_run_done};
+    *out = t;
+    return CT_OK;
+fail:
+    trace_free(t);
+    return st;
+}
+
+const ct_observer *ct_trace_observer(ct_trace *t)
+{
+    return &t->obs;
+}
+
+const char *ct_trace_run_code(const ct_trace *t, int rep)
+{
+    return rep >= 0 && rep < t->n_reps ? t->reps[rep].code : "";
+}
+
+ct_status ct_trace_close(ct_trace *t, ct_trace_counts *counts, ct_error *err)
+{
+    if (counts)
+        memset(counts, 0, sizeof *counts);
+    if (!t)
+        return CT_OK;
+    /* Replications that did not end (the run failed) keep what they sent
+     * and stay 'running'... then 'failed' below. */
+    for (int i = 0; i < t->n_reps; i++)
+        if (!t->reps[i].done)
+            submit(&t->reps[i]);
+    pthread_mutex_lock(&t->lock);
+    t->quit = true;
+    pthread_cond_broadcast(&t->cv_item);
+    pthread_mutex_unlock(&t->lock);
+    if (t->thread_started)
+        pthread_join(t->thread, NULL);
+    if (getenv("CT_TRACE_DEBUG")) fprintf(stderr, "writer cpu %.2f s\n", dbg_writer_s); /*DBG*/
+    if (counts)
+        *counts = t->counts;
+    ct_status st = CT_OK;
+    if (atomic_load(&t->failed)) {
+        if (err)
+            *err = t->error;
+        st = t->error.status;
+    }
+    char sql[256];
+    for (int i = 0; i < t->n_reps; i++) {
+        if (t->reps[i].done && st == CT_OK)
+            continue;
+        snprintf(sql, sizeof sql, "UPDATE run SET status = 'failed' WHERE run_id = %lld",
+                 (long long)t->reps[i].run_id);
+        sqlite3_exec(t->db, sql, NULL, NULL, NULL);
+    }
+    /* Fold the WAL into the database file, so a finished trace is one file. */
+    if (st == CT_OK)
+        sqlite3_exec(t->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    finalize_statements(t);
+    t->ins_cell = t->ins_seg = t->ins_unit = t->ins_input = t->ins_lot = NULL;
+    t->ins_span = t->ins_upass = t->ins_umeas = t->ins_bucket = t->upd_run = NULL;
+    int rc = sqlite3_close(t->db);
+    t->db = NULL;
+    if (rc != SQLITE_OK && st == CT_OK)
+        st = ct_error_set(err, CT_ERR_DB, "%s: cannot close: %s", t->path, sqlite3_errstr(rc));
+    trace_free(t);
+    return st;
+}

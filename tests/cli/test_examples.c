@@ -1,0 +1,59 @@
+/*
+ * test_examples.c - every factory file in examples/ loads, and the default
+ * cell factory (examples/prismatic-lfp.yaml, what `celltwin run` runs
+ * without a file) runs from raw-material lots to cells and keeps its books:
+ * the active material taken from the stores equals what is in good cells,
+ * in scrap and still in the line (a closed form: conservation of mass).
+ */
+#include "cli_harness.h"
+
+#include <dirent.h>
+
+static void test_every_example_validates(void **state)
+{
+    (void)state;
+    DIR *d = opendir(CT_SOURCE_DIR "/examples");
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0 || strncmp(e->d_name, "cell-", 5) == 0 ||
+            strncmp(e->d_name, "sweep-", 6) == 0)
+            continue;   /* cell designs and sweeps have their own commands and tests */
+        char args[512];
+        snprintf(args, sizeof args, "validate '%s/examples/%s'", CT_SOURCE_DIR, e->d_name);
+        if (run(args) != 0)
+            fail_msg("%s: %s", e->d_name, err_text);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 4);
+}
+
+static void test_default_factory_runs(void **state)
+{
+    (void)state;
+    /* Four days: slurry, coils, lanes and cells are made, cells are in
+     * baking and formation; the books must balance at any moment. */
+    assert_int_equal(run("run --horizon 4d --warmup 0 --json"), 0);
+    json_t *o = parse_out();
+    assert_string_equal(json_string_value(json_object_get(o, "factory")), "prismatic-lfp");
+    double in = num(o, "active_in_kg"), good = num(o, "active_good_kg"),
+           scrap = num(o, "active_scrap_kg"), wip = num(o, "active_wip_kg");
+    printf("  active material: in %.3f kg = good %.3f + scrap %.3f + wip %.3f\n", in, good, scrap, wip);
+    assert_true(in > 1e5);
+    assert_true(fabs(in - (good + scrap + wip)) <= 1e-9 * in);
+    assert_true(json_array_size(json_object_get(o, "scrap_by_cause")) > 0);
+    assert_non_null(json_object_get(o, "yield_by_station"));
+    json_decref(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_example_validates),
+        cmocka_unit_test(test_default_factory_runs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
