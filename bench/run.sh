@@ -16,3 +16,20 @@ echo
 echo "== celltwin vs SimPy 3 (Debian python3-simpy3, run with /usr/bin/python3)"
 /usr/bin/python3 "$HERE/compare.py" --build "$BUILD" --results "$HERE/results.md" \
     --engine-output "$ENGINE_OUT"
+echo
+echo "== the default factory (examples/prismatic-lfp.yaml): one month, cell by cell"
+/usr/bin/python3 - "$BUILD/celltwin" "$HERE/../examples/prismatic-lfp.yaml" <<'PY'
+import json, resource, subprocess, sys, time
+cli, factory = sys.argv[1], sys.argv[2]
+t0 = time.monotonic()
+out = subprocess.run([cli, "run", factory, "--horizon", "30d", "--warmup", "0", "--json"],
+                     check=True, capture_output=True, text=True).stdout
+wall = time.monotonic() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+k = json.loads(out)
+cpu = ru.ru_utime + ru.ru_stime
+print(f"  30 simulated days: {wall:.1f} s wall, {cpu:.1f} s CPU (target: under 30 s)")
+print(f"  cells made and finished: {k['completed']:.0f} good, {k['scrapped']:.0f} scrapped; "
+      f"{k['events']:.3g} events ({k['events'] / cpu:.3g} per CPU second)")
+print(f"  peak memory: {ru.ru_maxrss / 1024:.0f} MiB (work in progress: {k['wip_mean']:.0f} units on average)")
+PY
