@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "celltwin/quality.h"
+#include "engine/threads.h"
 #include "model/factory_internal.h"
 #include "model/line.h"
 #include "model/results_internal.h"
@@ -180,17 +181,7 @@ ct_status ct_run(const ct_factory *f, const ct_run_options *opt,
         goto cleanup;
     }
     pthread_mutex_init(&j.lock, NULL);
-    int nt = opt->threads < opt->replications ? opt->threads : opt->replications;
-    pthread_t *th = calloc((size_t)nt, sizeof *th);
-    int started = 0;
-    if (th)
-        for (; started < nt - 1; started++)
-            if (pthread_create(&th[started], NULL, worker, &j) != 0)
-                break;
-    worker(&j);  /* the calling thread works too */
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
+    cti_run_threads(opt->threads < opt->replications ? opt->threads : opt->replications, worker, &j);
     pthread_mutex_destroy(&j.lock);
     if (j.status != CT_OK) {
         rc = ct_error_set(err, j.status, "simulation ran out of memory");

@@ -14,6 +14,7 @@
  * Partial results carry every number at 17 significant digits, which
  * round-trips a double exactly, so merged output equals unsharded output.
  */
+#include "engine/threads.h"
 #include "celltwin/sweep.h"
 
 #include <assert.h>
@@ -1169,17 +1170,7 @@ ct_status ct_sweep_run(const ct_sweep *s, const ct_sweep_run_options *opt,
 
     pthread_mutex_init(&j.lock, NULL);
     size_t want = (size_t)opt->threads < j.total_pairs ? (size_t)opt->threads : j.total_pairs;
-    int nt = want > 0 ? (int)want : 1;
-    pthread_t *th = calloc((size_t)nt, sizeof *th);
-    int started = 0;
-    if (th)
-        for (; started < nt - 1; started++)
-            if (pthread_create(&th[started], NULL, sweep_worker, &j) != 0)
-                break;
-    sweep_worker(&j);   /* the calling thread works too */
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
+    cti_run_threads(want > 0 ? (int)want : 1, sweep_worker, &j);
     pthread_mutex_destroy(&j.lock);
     if (j.status != CT_OK) {
         st = j.status;
