@@ -170,9 +170,10 @@ ct_status ct_trace_recall_station(ct_trace_db *db, const char *run, const char *
 
 /* Runs one read-only SQL statement. Statements that would write, ATTACH
  * and more than one statement are refused (CT_ERR_INVALID); SQL errors are
- * CT_ERR_DB with SQLite's message. The functions ct_passages(history
- * [, run_id]), ct_measurements(history [, run_id]) (table-valued) and
- * ct_defects(bits) are available. */
+ * CT_ERR_DB with SQLite's message. The table-valued functions
+ * ct_passages(history [, run_id]), ct_measurements(history [, run_id]),
+ * ct_pieces(history [, run_id]) and the functions ct_feature(features, i)
+ * and ct_defects(bits) are available (docs/trace-schema.md). */
 ct_status ct_trace_query(ct_trace_db *db, const char *sql, ct_trace_table **out, ct_error *err);
 
 /* Runs of the database, oldest first: code, factory, replication, seed,

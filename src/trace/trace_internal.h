@@ -104,8 +104,8 @@ typedef struct cti_hist_rec {
 } cti_hist_rec;
 
 /* Appends a piece record (at most CTI_HIST_PIECE_MAX bytes) at p; returns
- * its length. */
-#define CTI_HIST_PIECE_MAX 40
+ * its length. Metres are kept to the micrometre. */
+#define CTI_HIST_PIECE_MAX 50
 size_t cti_hist_put_piece(uint8_t *p, int maker, uint64_t coil, int lane, int anode, double from_m,
                           double to_m);
 
@@ -129,40 +129,44 @@ static inline void cti_hist_begin(cti_hist_iter *it, const void *blob, size_t le
 /* Next record: 1 read, 0 at the end, -1 malformed. */
 int cti_hist_next(cti_hist_iter *it, cti_hist_rec *r);
 
-/* An entry of a coil_cells BLOB: the cell (serial difference from the
- * previous entry, zigzag varint), its polarity byte (1 anode) and the
- * metres [from_m, to_m) as two little-endian float64. Returns its length
- * (at most 27 bytes). */
-static inline size_t cti_put_coil_piece(uint8_t *p, uint64_t serial_delta, int anode, double from_m,
-                                        double to_m)
+/* Metres as whole micrometres, the resolution of the pieces of coil. */
+static inline int64_t cti_um(double m)
 {
-    size_t n = cti_put_varint(p, cti_zigzag((int64_t)serial_delta));
-    p[n++] = (uint8_t)(anode != 0);
-    double v[2] = {from_m, to_m};
-    for (int k = 0; k < 2; k++) {
-        uint64_t bits;
-        memcpy(&bits, &v[k], sizeof bits);
-        for (int i = 0; i < 8; i++)
-            p[n++] = (uint8_t)(bits >> (8 * i));
-    }
+    return (int64_t)(m * 1e6 + (m >= 0 ? 0.5 : -0.5));
+}
+
+/* An entry of a coil_cells BLOB: the cell (serial difference from the
+ * previous entry), the start of its piece (micrometres from the end of
+ * the previous entry's piece) and its length (micrometres), each a
+ * varint (the differences zigzag). *prev_serial and *prev_um carry the
+ * previous entry (0, 0 at the start of a BLOB). Returns the length
+ * written (at most 30 bytes). */
+static inline size_t cti_put_coil_piece(uint8_t *p, uint64_t serial, uint64_t *prev_serial,
+                                        int64_t *prev_um, double from_m, double to_m)
+{
+    int64_t a = cti_um(from_m), b = cti_um(to_m);
+    if (b < a)
+        b = a;
+    size_t n = cti_put_varint(p, cti_zigzag((int64_t)(serial - *prev_serial)));
+    n += cti_put_varint(p + n, cti_zigzag(a - *prev_um));
+    n += cti_put_varint(p + n, (uint64_t)(b - a));
+    *prev_serial = serial;
+    *prev_um = b;
     return n;
 }
 
 /* Reads an entry written by cti_put_coil_piece; false when malformed. */
-static inline bool cti_get_coil_piece(const uint8_t **p, const uint8_t *end, int64_t *serial_delta,
-                                      int *anode, double *from_m, double *to_m)
+static inline bool cti_get_coil_piece(const uint8_t **p, const uint8_t *end, uint64_t *serial,
+                                      int64_t *prev_um, double *from_m, double *to_m)
 {
-    uint64_t z;
-    if (!cti_get_varint(p, end, &z) || end - *p < 17)
+    uint64_t z, d, len;
+    if (!cti_get_varint(p, end, &z) || !cti_get_varint(p, end, &d) || !cti_get_varint(p, end, &len))
         return false;
-    *serial_delta = cti_unzigzag(z);
-    *anode = *(*p)++ != 0;
-    uint64_t bits[2] = {0, 0};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < 8; i++)
-            bits[k] |= (uint64_t)*(*p)++ << (8 * i);
-    memcpy(from_m, &bits[0], sizeof *from_m);
-    memcpy(to_m, &bits[1], sizeof *to_m);
+    *serial += (uint64_t)cti_unzigzag(z);
+    int64_t a = *prev_um + cti_unzigzag(d), b = a + (int64_t)len;
+    *prev_um = b;
+    *from_m = (double)a / 1e6;
+    *to_m = (double)b / 1e6;
     return true;
 }
 

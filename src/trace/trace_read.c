@@ -872,7 +872,7 @@ ct_status ct_trace_cell(ct_trace_db *d, const char *serial, ct_trace_report **ou
     /* every column of the cell but its history, which becomes two sections */
     char sql[4096];
     size_t n = (size_t)snprintf(sql, sizeof sql,
-                                "SELECT c.cell_id, c.serial, c.state, c.grade, st.name AS scrap_station, "
+                                "SELECT c.run_id, c.serial, c.state, c.grade, st.name AS scrap_station, "
                                 "c.scrap_cause, c.created_s, c.finished_s, c.defects, c.found, "
                                 "c.reworks, c.active_kg, c.value_usd");
     sqlite3_stmt *a = NULL;
@@ -1008,7 +1008,7 @@ typedef struct recall {
     ct_trace_db *d;
     run_info r;
     sqlite3_stmt *coil_rows;  /* coil_cells rows of a coil: maker, number, lane (NULL any) */
-    sqlite3_stmt *add_hit;    /* a cell into temp.hit: cell_id, via */
+    sqlite3_stmt *add_hit;    /* a cell into temp.hit: serial, via */
     sqlite3_stmt *derived;    /* units made from a unit */
     ukey *seen;
     int n_seen, cap_seen;
@@ -1024,16 +1024,16 @@ static ct_status recall_begin(recall *rc, ct_trace_db *d, const char *run, ct_er
     if (st != CT_OK)
         return st;
     if (sqlite3_exec(d->db,
-                     "CREATE TEMP TABLE IF NOT EXISTS hit(cell_id INTEGER PRIMARY KEY, via TEXT);"
+                     "CREATE TEMP TABLE IF NOT EXISTS hit(serial INTEGER PRIMARY KEY, via TEXT);"
                      "DELETE FROM temp.hit;",
                      NULL, NULL, NULL) != SQLITE_OK)
         return db_error(d, err);
     if (sqlite3_prepare_v2(d->db,
-                           "SELECT lane, pieces FROM coil_cells WHERE run_id = ?1 AND maker_idx = ?2 "
+                           "SELECT lane, polarity, pieces FROM coil_cells WHERE run_id = ?1 AND maker_idx = ?2 "
                            "AND coil_number = ?3 AND (?4 IS NULL OR lane = ?4)",
                            -1, &rc->coil_rows, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(d->db,
-                           "INSERT OR IGNORE INTO temp.hit SELECT cell_id, ?2 FROM cell WHERE run_id = ?3 "
+                           "INSERT OR IGNORE INTO temp.hit SELECT serial, ?2 FROM cell WHERE run_id = ?3 "
                            "AND serial = ?1",
                            -1, &rc->add_hit, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(d->db,
@@ -1079,18 +1079,17 @@ static void add_coil_cells(recall *rc, const ukey *k, double from, double to)
     int r;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
         int lane = sqlite3_column_int(s, 0);
-        const uint8_t *p = sqlite3_column_blob(s, 1), *end = p + sqlite3_column_bytes(s, 1);
+        const char *pol = (const char *)sqlite3_column_text(s, 1);
+        const uint8_t *p = sqlite3_column_blob(s, 2), *end = p + sqlite3_column_bytes(s, 2);
         uint64_t serial = 0;
-        int64_t delta;
-        int anode;
+        int64_t um = 0;
         double a, b;
-        while (p < end && cti_get_coil_piece(&p, end, &delta, &anode, &a, &b)) {
-            serial += (uint64_t)delta;
+        while (p < end && cti_get_coil_piece(&p, end, &serial, &um, &a, &b)) {
             if (!(a < to && b > from))
                 continue;
             char via[256];
-            snprintf(via, sizeof via, "%s:%lld/%d %s %g-%g m", station_name(&rc->r, k->idx), k->number,
-                     lane, anode ? "anode" : "cathode", a, b);
+            snprintf(via, sizeof via, "%s:%lld/%d %s %.10g-%.10g m", station_name(&rc->r, k->idx),
+                     k->number, lane, pol ? pol : "", a, b);
             sqlite3_bind_int64(rc->add_hit, 1, (sqlite3_int64)serial);
             sqlite3_bind_text(rc->add_hit, 2, via, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(rc->add_hit, 3, rc->r.run_id);
@@ -1169,10 +1168,13 @@ static void recall_unit(recall *rc, const ukey *k, double from, double to, int d
     free(next);
 }
 
+/* CROSS JOIN: the hits drive the search (a plain join may scan the run's
+ * cells and probe the hits). */
 static const char recall_select[] =
     "SELECT printf('%s-%07d', ?1, c.serial) AS serial, c.state, c.grade, st.name AS scrap_station, "
-    "c.scrap_cause, c.created_s, c.finished_s, h.via FROM temp.hit h JOIN cell c USING(cell_id) "
-    "LEFT JOIN station st ON st.factory_id = ?2 AND st.station_idx = c.scrap_station_idx "
+    "c.scrap_cause, c.created_s, c.finished_s, h.via FROM temp.hit h CROSS JOIN cell c ON c.run_id = ?3 "
+    "AND c.serial = h.serial LEFT JOIN station st ON st.factory_id = ?2 AND st.station_idx = "
+    "c.scrap_station_idx "
     "ORDER BY c.serial";
 
 static ct_status recall_finish(recall *rc, ct_trace_table **out, ct_error *err)
@@ -1183,7 +1185,8 @@ static ct_status recall_finish(recall *rc, ct_trace_table **out, ct_error *err)
     else if (rc->rc)
         st = ct_error_set(err, CT_ERR_DB, "%s: %s", rc->d->path, sqlite3_errstr(rc->rc));
     else
-        st = query_table(rc->d, recall_select, "ti", out, err, rc->r.code, (long long)rc->r.factory_id);
+        st = query_table(rc->d, recall_select, "tii", out, err, rc->r.code, (long long)rc->r.factory_id,
+                         (long long)rc->r.run_id);
     sqlite3_exec(rc->d->db, "DELETE FROM temp.hit", NULL, NULL, NULL);
     recall_end(rc);
     return st;
@@ -1321,10 +1324,8 @@ ct_status ct_trace_recall_station(ct_trace_db *d, const char *run, const char *s
                            "SELECT bucket, min_duration_s, max_duration_s, serials FROM passage_bucket "
                            "WHERE run_id = ? AND station_idx = ? AND bucket BETWEEN ? AND ?",
                            -1, &b, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(d->db,
-                           "INSERT OR IGNORE INTO temp.hit SELECT cell_id, ?2 FROM cell WHERE run_id = ?3 "
-                           "AND serial = ?1",
-                           -1, &by_serial, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO temp.hit VALUES(?1, ?2)", -1, &by_serial,
+                           NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(d->db, "SELECT history FROM cell WHERE run_id = ?2 AND serial = ?1", -1, &hist,
                            NULL) != SQLITE_OK) {
         st = db_error(d, err);
@@ -1343,7 +1344,6 @@ ct_status ct_trace_recall_station(ct_trace_db *d, const char *run, const char *s
     sqlite3_bind_int64(b, 3, lo);
     sqlite3_bind_int64(b, 4, hi);
     sqlite3_bind_text(by_serial, 2, via, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(by_serial, 3, rc.r.run_id);
     sqlite3_bind_int64(hist, 2, rc.r.run_id);
     int r;
     while ((r = sqlite3_step(b)) == SQLITE_ROW && !rc.rc) {
@@ -1382,14 +1382,19 @@ ct_status ct_trace_recall_station(ct_trace_db *d, const char *run, const char *s
     if (r != SQLITE_DONE && r != SQLITE_ROW && !rc.rc)
         rc.rc = r;
 
-    /* batches and coils that passed the station then, and what was made of them */
+    /* batches and coils that passed the station then, and what was made of
+     * them. A coil is stored lane by lane; its passages before slitting
+     * are kept with lane 0, and such a passage concerns every lane. */
     {
         sqlite3_stmt *u = NULL;
         if (sqlite3_prepare_v2(d->db,
-                               "SELECT DISTINCT un.kind, un.maker_idx, un.number, un.lane FROM "
-                               "unit_passage p JOIN unit un USING(unit_id) WHERE un.run_id = ? AND "
-                               "p.station_idx = ? AND (? < 0 OR p.server = ?) AND p.start_s <= ? AND "
-                               "p.end_s >= ?",
+                               "SELECT DISTINCT un.kind, un.maker_idx, un.number, CASE WHEN un.kind = "
+                               "'coil' AND un.lane = 0 AND p.start_s < (SELECT min(q.end_s) FROM "
+                               "unit_passage q JOIN station s ON s.factory_id = ?7 AND s.station_idx = "
+                               "q.station_idx WHERE q.unit_id = un.unit_id AND s.splits > 1) THEN -1 "
+                               "ELSE un.lane END FROM unit_passage p JOIN unit un USING(unit_id) WHERE "
+                               "un.run_id = ?1 AND p.station_idx = ?2 AND (?3 < 0 OR p.server = ?3) AND "
+                               "p.start_s <= ?5 AND p.end_s >= ?6",
                                -1, &u, NULL) != SQLITE_OK) {
             st = db_error(d, err);
             goto cleanup;
@@ -1397,12 +1402,21 @@ ct_status ct_trace_recall_station(ct_trace_db *d, const char *run, const char *s
         sqlite3_bind_int64(u, 1, rc.r.run_id);
         sqlite3_bind_int(u, 2, idx);
         sqlite3_bind_int(u, 3, server);
-        sqlite3_bind_int(u, 4, server);
         sqlite3_bind_double(u, 5, to_s);
         sqlite3_bind_double(u, 6, from_s);
-        ukey keys[4096];
-        int n = 0;
-        while (sqlite3_step(u) == SQLITE_ROW && n < 4096) {
+        sqlite3_bind_int64(u, 7, rc.r.factory_id);
+        ukey *keys = NULL;
+        int n = 0, cap = 0;
+        while (sqlite3_step(u) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                ukey *k = realloc(keys, (size_t)cap * sizeof *k);
+                if (!k) {
+                    rc.nomem = true;
+                    break;
+                }
+                keys = k;
+            }
             const char *kind = (const char *)sqlite3_column_text(u, 0);
             keys[n++] = (ukey){kind && strcmp(kind, "coil") == 0 ? 2 : 1, sqlite3_column_int(u, 1),
                                sqlite3_column_int64(u, 2), sqlite3_column_int(u, 3)};
@@ -1410,6 +1424,7 @@ ct_status ct_trace_recall_station(ct_trace_db *d, const char *run, const char *s
         sqlite3_finalize(u);
         for (int i = 0; i < n; i++)
             recall_unit(&rc, &keys[i], NAN, NAN, 0);
+        free(keys);
     }
     st = CT_OK;
 cleanup:

@@ -82,18 +82,14 @@ int cti_hist_next(cti_hist_iter *it, cti_hist_rec *r)
     }
     if (r->tag == CTI_HIST_PIECE) {
         if (!cti_get_varint(&it->p, it->end, &b) || !cti_get_varint(&it->p, it->end, &c) ||
-            it->end - it->p < 17)
+            !cti_get_varint(&it->p, it->end, &d) || !cti_get_varint(&it->p, it->end, &h))
             return -1;
         r->maker = (int)a;
         r->coil = b;
-        r->lane = (int)c;
-        r->anode = *it->p++ != 0;
-        uint64_t bits[2] = {0, 0};
-        for (int k = 0; k < 2; k++)
-            for (int i = 0; i < 8; i++)
-                bits[k] |= (uint64_t)*it->p++ << (8 * i);
-        memcpy(&r->from_m, &bits[0], sizeof r->from_m);
-        memcpy(&r->to_m, &bits[1], sizeof r->to_m);
+        r->lane = (int)(c >> 1);
+        r->anode = (int)(c & 1);
+        r->from_m = (double)d / 1e6;
+        r->to_m = (double)(d + h) / 1e6;
         return 1;
     }
     if (r->tag == CTI_HIST_MEASUREMENT) {
@@ -119,17 +115,16 @@ int cti_hist_next(cti_hist_iter *it, cti_hist_rec *r)
 size_t cti_hist_put_piece(uint8_t *p, int maker, uint64_t coil, int lane, int anode, double from_m,
                           double to_m)
 {
+    int64_t a = cti_um(from_m), b = cti_um(to_m);
+    if (a < 0)
+        a = 0;
+    if (b < a)
+        b = a;
     size_t n = cti_put_varint(p, (uint64_t)(maker > 0 ? maker : 0) << 2 | CTI_HIST_PIECE);
     n += cti_put_varint(p + n, coil);
-    n += cti_put_varint(p + n, (uint64_t)(lane > 0 ? lane : 0));
-    p[n++] = (uint8_t)(anode != 0);
-    double v[2] = {from_m, to_m};
-    for (int k = 0; k < 2; k++) {
-        uint64_t bits;
-        memcpy(&bits, &v[k], sizeof bits);
-        for (int i = 0; i < 8; i++)
-            p[n++] = (uint8_t)(bits >> (8 * i));
-    }
+    n += cti_put_varint(p + n, (uint64_t)(lane > 0 ? lane : 0) << 1 | (anode != 0));
+    n += cti_put_varint(p + n, (uint64_t)a);
+    n += cti_put_varint(p + n, (uint64_t)(b - a));
     return n;
 }
 
@@ -181,7 +176,7 @@ ct_status cti_trace_exec(sqlite3 *db, const char *sql, const char *path, const c
 /* The fixed columns of the cell and unit tables: an attribute of the same
  * name gets the prefix attr_. */
 static const char *const cell_columns[] = {
-    "cell_id",  "run_id",   "serial",    "state",      "grade",     "scrap_station_idx",
+    "run_id",   "serial",    "state",      "grade",     "scrap_station_idx",
     "scrap_cause", "defects", "found",   "reworks",    "created_s", "finished_s",
     "active_kg", "value_usd", "history", NULL};
 static const char *const unit_columns[] = {
@@ -273,8 +268,8 @@ static const char *const schema_sql[] = {
     "  time_s REAL NOT NULL);\n"
     "CREATE INDEX unit_measurement_unit ON unit_measurement(unit_id);\n"
     "CREATE TABLE coil_cells(run_id INTEGER NOT NULL REFERENCES run, maker_idx INTEGER NOT NULL,\n"
-    "  coil_number INTEGER NOT NULL, lane INTEGER NOT NULL, n INTEGER NOT NULL,\n"
-    "  pieces BLOB NOT NULL);\n"
+    "  coil_number INTEGER NOT NULL, lane INTEGER NOT NULL, polarity TEXT NOT NULL,\n"
+    "  n INTEGER NOT NULL, pieces BLOB NOT NULL);\n"
     "CREATE INDEX coil_cells_coil ON coil_cells(run_id, maker_idx, coil_number, lane);\n"
     "CREATE TABLE passage_bucket(run_id INTEGER NOT NULL REFERENCES run,\n"
     "  station_idx INTEGER NOT NULL, bucket INTEGER NOT NULL, n INTEGER NOT NULL,\n"
@@ -322,13 +317,14 @@ static ct_status create_attr_tables(sqlite3 *db, const char *path, ct_error *err
         ADD(",\n  %s REAL", col);
     }
     ADD(");\nCREATE INDEX unit_key ON unit(run_id, kind, maker_idx, number, lane, slit);\n");
-    ADD("CREATE TABLE cell(cell_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES run,\n"
-        "  serial INTEGER NOT NULL, state TEXT NOT NULL, grade TEXT, scrap_station_idx INTEGER,\n"
+    /* one B-tree keyed by run and serial (WITHOUT ROWID: no second index
+     * to keep; rows are well below the 1/20 page that suits it) */
+    ADD("CREATE TABLE cell(run_id INTEGER NOT NULL REFERENCES run, serial INTEGER NOT NULL,\n"
+        "  state TEXT NOT NULL, grade TEXT, scrap_station_idx INTEGER,\n"
         "  scrap_cause TEXT, defects INTEGER NOT NULL, found INTEGER NOT NULL,\n"
         "  reworks INTEGER NOT NULL, created_s REAL NOT NULL, finished_s REAL,\n"
         "  active_kg REAL NOT NULL, value_usd REAL NOT NULL, features BLOB,\n"
-        "  history BLOB NOT NULL);\n"
-        "CREATE UNIQUE INDEX cell_serial ON cell(run_id, serial);\n");
+        "  history BLOB NOT NULL, PRIMARY KEY(run_id, serial)) WITHOUT ROWID;\n");
 #undef ADD
     ct_status st = CT_OK;
     if (n >= cap)
@@ -351,7 +347,7 @@ static ct_status create_feature_views(sqlite3 *db, const char *path, ct_error *e
     size_t n = 0;
 #define ADD(...) (n += (size_t)snprintf(sql + n, n < cap ? cap - n : 0, __VA_ARGS__))
     ADD("DROP VIEW IF EXISTS cell_feature; DROP VIEW IF EXISTS product_feature;\n"
-        "CREATE VIEW cell_feature AS SELECT cell_id, run_id, serial, state");
+        "CREATE VIEW cell_feature AS SELECT run_id, serial, state");
     ct_status st = CT_OK;
     if (sqlite3_prepare_v2(db, "SELECT idx, column_name FROM attribute WHERE entity = 'cell' ORDER BY idx",
                            -1, &q, NULL) != SQLITE_OK) {
@@ -362,7 +358,7 @@ static ct_status create_feature_views(sqlite3 *db, const char *path, ct_error *e
         ADD(", ct_feature(features, %d) AS \"%s\"", sqlite3_column_int(q, 0), sqlite3_column_text(q, 1));
     sqlite3_finalize(q);
     ADD(" FROM cell;\nCREATE VIEW product_feature AS\n"
-        "  SELECT c.run_id, 'cell' AS entity, c.cell_id AS id, a.name AS attribute,\n"
+        "  SELECT c.run_id, 'cell' AS entity, c.serial AS id, a.name AS attribute,\n"
         "    ct_feature(c.features, a.idx) AS value, a.unit FROM cell c JOIN attribute a\n"
         "    ON a.entity = 'cell' WHERE c.features IS NOT NULL");
     if (sqlite3_prepare_v2(db, "SELECT name, unit, column_name FROM attribute WHERE entity = 'unit' "
@@ -699,9 +695,8 @@ static void flatten(setting_writer *w, int station, const char *grp, const char 
             continue;
         if (snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", k) >= (int)sizeof key)
             continue;
-        const char *g = grp;
-        if (!g && is_ambient_key(k))
-            g = "ambient";
+        /* a dew point is an ambient condition wherever it is written */
+        const char *g = is_ambient_key(k) ? "ambient" : grp;
         flatten(w, station, g ? g : (depth == 0 ? group_of(key) : NULL), key,
                 fy_node_pair_value(pair), depth + 1);
     }

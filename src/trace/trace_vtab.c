@@ -1,9 +1,10 @@
 /*
  * trace_vtab.c - SQL functions of the trace readers: the table-valued
- * functions ct_passages(history [, run_id]) and ct_measurements(history
- * [, run_id]), which decode a cell's history BLOB into rows (with station
- * and gate names when the run is given), and ct_defects(bits), the names
- * of defect bits. Registered on read-only connections by trace_read.c, so
+ * functions ct_passages(history [, run_id]), ct_measurements(history
+ * [, run_id]) and ct_pieces(history [, run_id]), which decode a cell's
+ * history BLOB into rows (with station and gate names when the run is
+ * given), ct_feature(features, i), a cell's product feature i, and
+ * ct_defects(bits), the names of defect bits. Registered on read-only connections by trace_read.c, so
  * `celltwin query` can join a cell's passages like a table:
  *   SELECT c.serial, p.* FROM cell c, ct_passages(c.history, c.run_id) p
  */
@@ -14,7 +15,7 @@
 
 #include "trace/trace_internal.h"
 
-enum { VT_PASSAGES, VT_MEASUREMENTS };
+enum { VT_PASSAGES, VT_MEASUREMENTS, VT_PIECES };
 
 /* Names for one run's factory, loaded on demand. */
 typedef struct name_cache {
@@ -55,8 +56,17 @@ static const char measurements_schema[] =
     "CREATE TABLE x(seq INTEGER, gate_idx INTEGER, gate TEXT, station TEXT, attribute TEXT, "
     "unit TEXT, value REAL, lsl REAL, usl REAL, decision TEXT, time_s REAL, history HIDDEN, "
     "run_id HIDDEN)";
+static const char pieces_schema[] =
+    "CREATE TABLE x(seq INTEGER, maker_idx INTEGER, maker TEXT, coil_number INTEGER, lane INTEGER, "
+    "polarity TEXT, from_m REAL, to_m REAL, history HIDDEN, run_id HIDDEN)";
 #define P_HISTORY 6
 #define M_HISTORY 11
+#define C_HISTORY 8
+
+static const char *const vt_names[] = {"ct_passages", "ct_measurements", "ct_pieces"};
+static const char *const vt_schemas[] = {passages_schema, measurements_schema, pieces_schema};
+static const int vt_history[] = {P_HISTORY, M_HISTORY, C_HISTORY};
+static const int vt_tags[] = {CTI_HIST_PASSAGE, CTI_HIST_MEASUREMENT, CTI_HIST_PIECE};
 
 static void names_clear(name_cache *c)
 {
@@ -149,7 +159,7 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
     (void)argv;
     (void)err;
     int which = (int)(intptr_t)aux;
-    int rc = sqlite3_declare_vtab(db, which == VT_PASSAGES ? passages_schema : measurements_schema);
+    int rc = sqlite3_declare_vtab(db, vt_schemas[which]);
     if (rc != SQLITE_OK)
         return rc;
     vt *v = sqlite3_malloc(sizeof *v);
@@ -175,7 +185,7 @@ static int vt_disconnect(sqlite3_vtab *base)
 static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
     vt *v = (vt *)base;
-    int hist_col = v->which == VT_PASSAGES ? P_HISTORY : M_HISTORY;
+    int hist_col = vt_history[v->which];
     int hist = -1, run = -1;
     for (int i = 0; i < info->nConstraint; i++) {
         const struct sqlite3_index_constraint *c = &info->aConstraint[i];
@@ -191,8 +201,7 @@ static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
     }
     if (hist < 0) {
         sqlite3_free(base->zErrMsg);
-        base->zErrMsg = sqlite3_mprintf("%s: expected a history BLOB argument",
-                                        v->which == VT_PASSAGES ? "ct_passages" : "ct_measurements");
+        base->zErrMsg = sqlite3_mprintf("%s: expected a history BLOB argument", vt_names[v->which]);
         return SQLITE_ERROR;
     }
     info->aConstraintUsage[hist].argvIndex = 1;
@@ -230,7 +239,7 @@ static int vt_next(sqlite3_vtab_cursor *base)
 {
     vt_cursor *c = (vt_cursor *)base;
     vt *v = (vt *)base->pVtab;
-    int want = v->which == VT_PASSAGES ? CTI_HIST_PASSAGE : CTI_HIST_MEASUREMENT;
+    int want = vt_tags[v->which];
     for (;;) {
         int rc = cti_hist_next(&c->it, &c->rec);
         if (rc < 0) {
@@ -295,6 +304,27 @@ static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
     vt_cursor *c = (vt_cursor *)base;
     vt *v = (vt *)base->pVtab;
     const cti_hist_rec *r = &c->rec;
+    if (v->which == VT_PIECES) {
+        switch (col) {
+        case 0: sqlite3_result_int64(ctx, c->seq); break;
+        case 1: sqlite3_result_int(ctx, r->maker); break;
+        case 2: {
+            const char *n = station_name(v, c, r->maker);
+            if (n)
+                sqlite3_result_text(ctx, n, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_result_null(ctx);
+            break;
+        }
+        case 3: sqlite3_result_int64(ctx, (sqlite3_int64)r->coil); break;
+        case 4: sqlite3_result_int(ctx, r->lane); break;
+        case 5: sqlite3_result_text(ctx, r->anode ? "anode" : "cathode", -1, SQLITE_STATIC); break;
+        case 6: sqlite3_result_double(ctx, r->from_m); break;
+        case 7: sqlite3_result_double(ctx, r->to_m); break;
+        default: sqlite3_result_null(ctx); break;
+        }
+        return SQLITE_OK;
+    }
     if (v->which == VT_PASSAGES) {
         switch (col) {
         case 0: sqlite3_result_int64(ctx, c->seq); break;
@@ -423,10 +453,9 @@ static void feature_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 int cti_trace_register_functions(sqlite3 *db)
 {
-    int rc = sqlite3_create_module(db, "ct_passages", &module, (void *)(intptr_t)VT_PASSAGES);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_module(db, "ct_measurements", &module,
-                                   (void *)(intptr_t)VT_MEASUREMENTS);
+    int rc = SQLITE_OK;
+    for (int i = VT_PASSAGES; i <= VT_PIECES && rc == SQLITE_OK; i++)
+        rc = sqlite3_create_module(db, vt_names[i], &module, (void *)(intptr_t)i);
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function(db, "ct_feature", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                      feature_fn, NULL, NULL);

@@ -72,6 +72,13 @@ typedef struct umeas {
     double value, time_s;
 } umeas;
 
+/* An encoded cell kept until the run ends. */
+typedef struct deferred {
+    uint64_t serial;
+    uint8_t *buf;
+    size_t len;
+} deferred;
+
 /* A batch or coil seen (passages, measurements) before it is done. */
 typedef struct pend_unit {
     int kind;
@@ -104,6 +111,8 @@ typedef struct rep_state {
     pend_unit *units;
     int n_units, cap_units;
     bucket_acc *acc;        /* n_stations x BUCKET_ACCS */
+    deferred *deferred;     /* cells in process at the end, stored by serial */
+    size_t n_deferred, cap_deferred;
     uint64_t shipped, scrapped, in_process;
     int last_maker;         /* cache of maker lookups */
     bool done;
@@ -133,10 +142,11 @@ struct ct_trace {
     ct_error error;                 /* first failure, under lock */
     ct_trace_counts counts;         /* under lock */
 
-    cti_buf scratch;                /* writer thread: a cell's history */
+    struct staged_cell *staged;     /* writer thread: cells for the next INSERT */
+    int n_staged;
     struct coil_acc *coils;         /* writer thread: the chunk's pieces per coil lane */
     int n_coils, cap_coils;
-    sqlite3_stmt *ins_cell, *ins_seg, *ins_unit, *ins_input, *ins_lot, *ins_span, *ins_upass,
+    sqlite3_stmt *ins_cells, *ins_cell, *ins_seg, *ins_unit, *ins_input, *ins_lot, *ins_span, *ins_upass,
         *ins_umeas, *ins_bucket, *upd_run;
 };
 
@@ -146,8 +156,10 @@ typedef struct coil_acc {
     int maker;
     uint64_t coil;
     uint32_t lane;
+    int anode;
     uint32_t n;
     uint64_t last;
+    int64_t last_um;
     cti_buf pieces;
 } coil_acc;
 
@@ -639,11 +651,8 @@ static rep_state *rep_of(void *ctx, int rep)
     return &t->reps[rep];
 }
 
-static int dbg_mode = -1; /*DBG*/
 static void on_passage(void *ctx, int rep, const ct_passage *p)
 {
-    if (dbg_mode < 0) dbg_mode = getenv("CT_TRACE_MODE") ? atoi(getenv("CT_TRACE_MODE")) : 0; /*DBG*/
-    if (dbg_mode == 1) return; /*DBG*/
     rep_state *r = rep_of(ctx, rep);
     if (!r)
         return;
@@ -666,7 +675,6 @@ static void on_passage(void *ctx, int rep, const ct_passage *p)
         o += cti_put_varint(o, (uint64_t)(end - start));
         s->prev_ms = end;
         s->len = (uint32_t)(o - s->buf);
-        if (dbg_mode != 2) /*DBG*/
         bucket_add(r, station, p->unit.number, p->start_s, p->end_s - p->start_s);
     } else if (p->unit.kind == CT_UNIT_BATCH || p->unit.kind == CT_UNIT_COIL) {
         pend_unit *u = pend_find(r, &p->unit, station_index(r, p->unit.maker), true);
@@ -737,17 +745,23 @@ static void on_measurement(void *ctx, int rep, const ct_measurement *m)
 enum { STATE_IN_PROCESS = 0, STATE_SHIPPED, STATE_SCRAPPED };
 
 /* Serialises a cell; s (may be NULL) holds its history. */
-static void put_cell(rep_state *r, const ct_cell_info *c, int state, const wip_slot *s)
+static size_t cell_size(const ct_cell_info *c, const wip_slot *s)
+{
+    int na = c->attr ? ct_cell_attr_count : 0;
+    int ns = c->n_segments < 0 ? 0 : c->n_segments > 4 ? 4 : c->n_segments;
+    return 4 + 8 + 1 + 4 + str_size(c->cause) + str_size(c->grade) + 3 * 4 + 4 * 8 + 4 +
+           (size_t)na * 4 + 1 + (size_t)ns * (4 + 8 + 4 + 1 + 16) + 4 + (s ? s->len : 0);
+}
+
+/* Serialises a cell at out (cell_size bytes); s (may be NULL) holds its
+ * history. Returns the end. */
+static uint8_t *encode_cell(rep_state *r, uint8_t *out, const ct_cell_info *c, int state,
+                            const wip_slot *s)
 {
     int na = c->attr ? ct_cell_attr_count : 0;
     int ns = c->n_segments < 0 ? 0 : c->n_segments > 4 ? 4 : c->n_segments;
     uint32_t hl = s ? s->len : 0;
-    size_t need = 4 + 8 + 1 + 4 + str_size(c->cause) + str_size(c->grade) + 3 * 4 + 4 * 8 + 4 +
-                  (size_t)na * 4 + 1 + (size_t)ns * (4 + 8 + 4 + 1 + 16) + 4 + hl;
-    chunk *ch = room(r, need);
-    if (!ch)
-        return;
-    wr w = {ch->data + ch->len};
+    wr w = {out};
     PUT(&w, uint32_t, REC_CELL);
     PUT(&w, uint64_t, c->serial);
     PUT(&w, uint8_t, (uint8_t)state);
@@ -779,7 +793,62 @@ static void put_cell(rep_state *r, const ct_cell_info *c, int state, const wip_s
         memcpy(w.p, s->buf, hl);
         w.p += hl;
     }
-    ch->len = (size_t)(w.p - ch->data);
+    return w.p;
+}
+
+static void put_cell(rep_state *r, const ct_cell_info *c, int state, const wip_slot *s)
+{
+    chunk *ch = room(r, cell_size(c, s));
+    if (ch)
+        ch->len = (size_t)(encode_cell(r, ch->data + ch->len, c, state, s) - ch->data);
+}
+
+/* Cells still in the line when the run ends arrive in no particular order;
+ * they are kept and stored by serial, so their inserts fill the cell table
+ * page by page instead of touching a random page each. */
+static void defer_cell(rep_state *r, const ct_cell_info *c, const wip_slot *s)
+{
+    if (r->n_deferred == r->cap_deferred) {
+        size_t cap = r->cap_deferred ? 2 * r->cap_deferred : 4096;
+        deferred *d = realloc(r->deferred, cap * sizeof *d);
+        if (!d) {
+            fail_nomem(r->t);
+            return;
+        }
+        r->deferred = d;
+        r->cap_deferred = cap;
+    }
+    size_t n = cell_size(c, s);
+    uint8_t *buf = malloc(n);
+    if (!buf) {
+        fail_nomem(r->t);
+        return;
+    }
+    encode_cell(r, buf, c, STATE_IN_PROCESS, s);
+    r->deferred[r->n_deferred++] = (deferred){c->serial, buf, n};
+}
+
+static int by_serial(const void *a, const void *b)
+{
+    uint64_t x = ((const deferred *)a)->serial, y = ((const deferred *)b)->serial;
+    return x < y ? -1 : x > y;
+}
+
+static void put_deferred(rep_state *r)
+{
+    qsort(r->deferred, r->n_deferred, sizeof *r->deferred, by_serial);
+    for (size_t i = 0; i < r->n_deferred; i++) {
+        deferred *d = &r->deferred[i];
+        chunk *ch = room(r, d->len);
+        if (ch) {
+            memcpy(ch->data + ch->len, d->buf, d->len);
+            ch->len += d->len;
+        }
+        free(d->buf);
+    }
+    free(r->deferred);
+    r->deferred = NULL;
+    r->n_deferred = r->cap_deferred = 0;
 }
 
 static void on_cell_done(void *ctx, int rep, const ct_cell_info *c)
@@ -789,7 +858,10 @@ static void on_cell_done(void *ctx, int rep, const ct_cell_info *c)
         return;
     int state = c->in_process ? STATE_IN_PROCESS : c->scrapped ? STATE_SCRAPPED : STATE_SHIPPED;
     wip_slot *s = wip_find(&r->wip, c->serial);
-    put_cell(r, c, state, s);
+    if (state == STATE_IN_PROCESS)
+        defer_cell(r, c, s);
+    else
+        put_cell(r, c, state, s);
     if (s) {
         free(s->buf);
         wip_remove(&r->wip, s);
@@ -896,7 +968,7 @@ static void flush_leftovers(rep_state *r, double end_s)
             c.serial = s->serial;
             c.in_process = 1;
             c.created_s = c.finished_s = end_s;
-            put_cell(r, &c, STATE_IN_PROCESS, s);
+            defer_cell(r, &c, s);
             r->in_process++;
             free(s->buf);
             s->serial = 0;
@@ -919,7 +991,6 @@ static void flush_leftovers(rep_state *r, double end_s)
 
 static void on_run_done(void *ctx, int rep, double end_s)
 {
-    if (getenv("CT_TRACE_DEBUG")) { struct timespec a_; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a_); fprintf(stderr, "sim thread cpu %.2f s\n", a_.tv_sec + a_.tv_nsec * 1e-9); } /*DBG*/
     rep_state *r = rep_of(ctx, rep);
     if (!r)
         return;
@@ -927,6 +998,7 @@ static void on_run_done(void *ctx, int rep, double end_s)
         for (int k = 0; k < BUCKET_ACCS; k++)
             bucket_flush(r, s, &r->acc[(size_t)s * BUCKET_ACCS + k]);
     flush_leftovers(r, end_s);
+    put_deferred(r);
     chunk *c = room(r, 4 + 8 + 3 * 8);
     if (c) {
         wr w = {c->data + c->len};
@@ -967,62 +1039,105 @@ static int step(sqlite3_stmt *s)
 }
 
 static const char *const state_names[] = {"in_process", "shipped", "scrapped"};
+
+#define CELLS_PER_INSERT 16
 static const char *const unit_status_names[] = {"used", "scrapped", "in_line"};
 static const char *const kind_names[] = {"item", "batch", "coil", "lot"};
 
-static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
-{
-    sqlite3_stmt *s = t->ins_cell;
+/* A decoded cell waiting for its multi-row INSERT. Strings point into
+ * the chunk being stored. */
+typedef struct staged_cell {
     uint64_t serial;
     uint8_t state;
     int32_t scrap_station;
-    int cl, gl;
-    GET(in, uint64_t, serial);
-    GET(in, uint8_t, state);
-    GET(in, int32_t, scrap_station);
-    const char *cause = get_str(in, &cl);
-    const char *grade = get_str(in, &gl);
-    uint32_t defects, found, reworks, na;
+    const char *cause, *grade;
+    int cause_len, grade_len;
+    uint32_t defects, found, reworks;
     double created, finished, active, value;
-    GET(in, uint32_t, defects);
-    GET(in, uint32_t, found);
-    GET(in, uint32_t, reworks);
-    GET(in, double, created);
-    GET(in, double, finished);
-    GET(in, double, active);
-    GET(in, double, value);
-    GET(in, uint32_t, na);
-    int c = 1;
+    uint32_t nf;
+    uint8_t feat[4 * 128];
+    cti_buf hist;
+} staged_cell;
+
+#define CELL_COLS 15
+
+static void bind_cell(sqlite3_stmt *s, int c, int64_t run_id, const staged_cell *x)
+{
     sqlite3_bind_int64(s, c++, run_id);
-    sqlite3_bind_int64(s, c++, (sqlite3_int64)serial);
-    sqlite3_bind_text(s, c++, state_names[state < 3 ? state : 0], -1, SQLITE_STATIC);
-    bind_opt_text(s, c++, grade, gl);
-    if (scrap_station >= 0)
-        sqlite3_bind_int(s, c++, scrap_station);
+    sqlite3_bind_int64(s, c++, (sqlite3_int64)x->serial);
+    sqlite3_bind_text(s, c++, state_names[x->state < 3 ? x->state : 0], -1, SQLITE_STATIC);
+    bind_opt_text(s, c++, x->grade, x->grade_len);
+    if (x->scrap_station >= 0)
+        sqlite3_bind_int(s, c++, x->scrap_station);
     else
         sqlite3_bind_null(s, c++);
-    bind_opt_text(s, c++, cause, cl);
-    sqlite3_bind_int64(s, c++, defects);
-    sqlite3_bind_int64(s, c++, found);
-    sqlite3_bind_int64(s, c++, reworks);
-    sqlite3_bind_double(s, c++, created);
-    bind_opt_real(s, c++, finished);
-    sqlite3_bind_double(s, c++, active);
-    sqlite3_bind_double(s, c++, value);
+    bind_opt_text(s, c++, x->cause, x->cause_len);
+    sqlite3_bind_int64(s, c++, x->defects);
+    sqlite3_bind_int64(s, c++, x->found);
+    sqlite3_bind_int64(s, c++, x->reworks);
+    sqlite3_bind_double(s, c++, x->created);
+    bind_opt_real(s, c++, x->finished);
+    sqlite3_bind_double(s, c++, x->active);
+    sqlite3_bind_double(s, c++, x->value);
+    if (x->nf)
+        sqlite3_bind_blob(s, c++, x->feat, (int)(4 * x->nf), SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, c++);
+    sqlite3_bind_blob(s, c++, x->hist.len ? (const void *)x->hist.p : "", (int)x->hist.len,
+                      SQLITE_STATIC);
+}
+
+/* Inserts the staged cells: CELLS_PER_INSERT rows per statement, which
+ * spreads the statement's fixed cost, then one by one. */
+static int flush_cells(ct_trace *t, int64_t run_id)
+{
+    int rc = SQLITE_OK, i = 0;
+    for (; i + CELLS_PER_INSERT <= t->n_staged && rc == SQLITE_OK; i += CELLS_PER_INSERT) {
+        for (int k = 0; k < CELLS_PER_INSERT; k++)
+            bind_cell(t->ins_cells, 1 + k * CELL_COLS, run_id, &t->staged[i + k]);
+        rc = step(t->ins_cells);
+    }
+    for (; i < t->n_staged && rc == SQLITE_OK; i++) {
+        bind_cell(t->ins_cell, 1, run_id, &t->staged[i]);
+        rc = step(t->ins_cell);
+    }
+    t->n_staged = 0;
+    return rc;
+}
+
+static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
+{
+    if (t->n_staged == CELLS_PER_INSERT) {
+        int rc = flush_cells(t, run_id);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    staged_cell *x = &t->staged[t->n_staged++];
+    uint32_t na;
+    GET(in, uint64_t, x->serial);
+    GET(in, uint8_t, x->state);
+    GET(in, int32_t, x->scrap_station);
+    x->cause = get_str(in, &x->cause_len);
+    x->grade = get_str(in, &x->grade_len);
+    GET(in, uint32_t, x->defects);
+    GET(in, uint32_t, x->found);
+    GET(in, uint32_t, x->reworks);
+    GET(in, double, x->created);
+    GET(in, double, x->finished);
+    GET(in, double, x->active);
+    GET(in, double, x->value);
+    GET(in, uint32_t, na);
+    uint64_t serial = x->serial;
+    uint8_t state = x->state;
     /* the product features: float32, little-endian, attribute order */
-    uint8_t feat[4 * 128];
-    uint32_t nf = na < 128 ? na : 128;
-    for (uint32_t i = 0; i < nf; i++) {
+    x->nf = na < 128 ? na : 128;
+    for (uint32_t i = 0; i < x->nf; i++) {
         uint32_t bits;
         memcpy(&bits, in->p + 4 * (size_t)i, 4);
         for (int k = 0; k < 4; k++)
-            feat[4 * i + (uint32_t)k] = (uint8_t)(bits >> (8 * k));
+            x->feat[4 * i + (uint32_t)k] = (uint8_t)(bits >> (8 * k));
     }
     in->p += 4 * (size_t)na;
-    if (nf)
-        sqlite3_bind_blob(s, c++, feat, (int)(4 * nf), SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, c++);
     uint8_t ns;
     GET(in, uint8_t, ns);
     const uint8_t *segs = in->p;
@@ -1031,7 +1146,7 @@ static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
     GET(in, uint32_t, hl);
     /* the history: the pieces the cell was made of, then its passages and
      * measurements in the order they happened */
-    cti_buf *h = &t->scratch;
+    cti_buf *h = &x->hist;
     h->len = 0;
     if (!cti_buf_reserve(h, (size_t)ns * CTI_HIST_PIECE_MAX + hl))
         return SQLITE_NOMEM;
@@ -1053,10 +1168,6 @@ static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
     memcpy(h->p + h->len, in->p, hl);
     h->len += hl;
     in->p += hl;
-    sqlite3_bind_blob(s, c++, h->len ? (const void *)h->p : "", (int)h->len, SQLITE_STATIC);
-    int rc = step(s);
-    if (rc != SQLITE_OK)
-        return rc;
     sg.p = segs;
     for (int k = 0; k < ns; k++) {
         int32_t maker;
@@ -1072,7 +1183,8 @@ static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
         GET(&sg, double, to);
         coil_acc *a = NULL;
         for (int i = t->n_coils - 1; i >= 0 && !a; i--)
-            if (t->coils[i].maker == maker && t->coils[i].coil == coil && t->coils[i].lane == lane)
+            if (t->coils[i].maker == maker && t->coils[i].coil == coil && t->coils[i].lane == lane &&
+                t->coils[i].anode == anode)
                 a = &t->coils[i];
         if (!a) {
             if (t->n_coils == t->cap_coils) {
@@ -1088,14 +1200,16 @@ static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
             a->maker = maker;
             a->coil = coil;
             a->lane = lane;
+            a->anode = anode;
             a->n = 0;
             a->last = 0;
+            a->last_um = 0;
             a->pieces.len = 0;
         }
-        if (!cti_buf_reserve(&a->pieces, 10 + 1 + 16))
+        if (!cti_buf_reserve(&a->pieces, 30))
             return SQLITE_NOMEM;
-        a->pieces.len += cti_put_coil_piece(a->pieces.p + a->pieces.len, serial - a->last, anode, from, to);
-        a->last = serial;
+        a->pieces.len += cti_put_coil_piece(a->pieces.p + a->pieces.len, serial, &a->last, &a->last_um,
+                                            from, to);
         a->n++;
     }
     n->cells++;
@@ -1309,8 +1423,9 @@ static int store_coils(ct_trace *t, int64_t run_id)
         sqlite3_bind_int(q, 2, a->maker);
         sqlite3_bind_int64(q, 3, (sqlite3_int64)a->coil);
         sqlite3_bind_int64(q, 4, a->lane);
-        sqlite3_bind_int64(q, 5, a->n);
-        sqlite3_bind_blob(q, 6, a->pieces.p, (int)a->pieces.len, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, a->anode ? "anode" : "cathode", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 6, a->n);
+        sqlite3_bind_blob(q, 7, a->pieces.p, (int)a->pieces.len, SQLITE_STATIC);
         rc = step(q);
     }
     t->n_coils = 0;
@@ -1338,6 +1453,9 @@ static void store_chunk(ct_trace *t, chunk *c)
         }
     }
     if (rc == SQLITE_OK)
+        rc = flush_cells(t, run_id);
+    t->n_staged = 0;
+    if (rc == SQLITE_OK)
         rc = store_coils(t, run_id);
     else
         t->n_coils = 0;
@@ -1345,7 +1463,11 @@ static void store_chunk(ct_trace *t, chunk *c)
         rc = sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s (%s)", sqlite3_errmsg(t->db), sqlite3_errstr(rc));
+        int base = rc & 0xff;
+        snprintf(msg, sizeof msg, "%s%s", sqlite3_errmsg(t->db),
+                 base == SQLITE_FULL || base == SQLITE_IOERR
+                     ? " (the disk is full, or the file may not grow larger)"
+                     : "");
         sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
         ct_trace_counts done;
         ct_trace_get_counts(t, &done);
@@ -1366,7 +1488,6 @@ static void store_chunk(ct_trace *t, chunk *c)
     pthread_mutex_unlock(&t->lock);
 }
 
-static double dbg_writer_s; /*DBG*/
 static void *writer_main(void *arg)
 {
     ct_trace *t = arg;
@@ -1385,12 +1506,8 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&t->lock);
         if (!c)
             return NULL;
-        struct timespec a_, b_;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a_);
         if (!atomic_load(&t->failed))
             store_chunk(t, c);
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b_);
-        dbg_writer_s += (b_.tv_sec - a_.tv_sec) + (b_.tv_nsec - a_.tv_nsec) * 1e-9; /*DBG*/
         chunk_recycle(t, c);
     }
 }
@@ -1467,13 +1584,17 @@ static ct_status insert_runs(ct_trace *t, ct_error *err)
 
 static ct_status prepare_statements(ct_trace *t, ct_error *err)
 {
-    char sql[4096];
-    size_t n = (size_t)snprintf(sql, sizeof sql,
-                                "INSERT INTO cell(run_id, serial, state, grade, scrap_station_idx, "
-                                "scrap_cause, defects, found, reworks, created_s, finished_s, "
-                                "active_kg, value_usd, features, history) "
-                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    (void)n;
+    static const char cell_sql[] = "INSERT OR IGNORE INTO cell(run_id, serial, state, grade, scrap_station_idx, "
+                                   "scrap_cause, defects, found, reworks, created_s, finished_s, "
+                                   "active_kg, value_usd, features, history) VALUES";
+    static const char row[] = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    char sql[256], sqls[4096];
+    snprintf(sql, sizeof sql, "%s%s", cell_sql, row);
+    size_t n = (size_t)snprintf(sqls, sizeof sqls, "%s", cell_sql);
+    for (int i = 0; i < CELLS_PER_INSERT; i++)
+        n += (size_t)snprintf(sqls + n, sizeof sqls - n, "%s%s", i ? "," : "", row);
+    if (!(t->staged = calloc(CELLS_PER_INSERT, sizeof *t->staged)))
+        return ct_error_set(err, CT_ERR_NOMEM, "%s: out of memory", t->path);
     char col[128];
     char usql[4096];
     n = (size_t)snprintf(usql, sizeof usql,
@@ -1492,7 +1613,8 @@ static ct_status prepare_statements(ct_trace *t, ct_error *err)
         const char *sql;
     } list[] = {
         {&t->ins_cell, sql},
-        {&t->ins_seg, "INSERT INTO coil_cells VALUES(?,?,?,?,?,?)"},
+        {&t->ins_cells, sqls},
+        {&t->ins_seg, "INSERT INTO coil_cells VALUES(?,?,?,?,?,?,?)"},
         {&t->ins_unit, usql},
         {&t->ins_input, "INSERT INTO unit_input VALUES(?,?,?,?,?,?,?,?,?,?)"},
         {&t->ins_lot, "INSERT OR IGNORE INTO lot VALUES(?,?,?)"},
@@ -1511,7 +1633,7 @@ static ct_status prepare_statements(ct_trace *t, ct_error *err)
 
 static void finalize_statements(ct_trace *t)
 {
-    sqlite3_stmt *all[] = {t->ins_cell,  t->ins_seg,   t->ins_unit,  t->ins_input, t->ins_lot,
+    sqlite3_stmt *all[] = {t->ins_cells, t->ins_cell,  t->ins_seg,   t->ins_unit,  t->ins_input, t->ins_lot,
                            t->ins_span,  t->ins_upass, t->ins_umeas, t->ins_bucket, t->upd_run};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
@@ -1540,12 +1662,17 @@ static void trace_free(ct_trace *t)
             free(r->units[k].meas);
         }
         free(r->units);
+        for (size_t k = 0; k < r->n_deferred; k++)
+            free(r->deferred[k].buf);
+        free(r->deferred);
         for (int k = 0; r->acc && k < t->f->n_stations * BUCKET_ACCS; k++)
             cti_buf_free(&r->acc[k].serials);
         free(r->acc);
     }
     free(t->reps);
-    cti_buf_free(&t->scratch);
+    for (int i = 0; t->staged && i < CELLS_PER_INSERT; i++)
+        cti_buf_free(&t->staged[i].hist);
+    free(t->staged);
     for (int i = 0; i < t->cap_coils; i++)
         cti_buf_free(&t->coils[i].pieces);
     free(t->coils);
@@ -1681,7 +1808,6 @@ ct_status ct_trace_close(ct_trace *t, ct_trace_counts *counts, ct_error *err)
     pthread_mutex_unlock(&t->lock);
     if (t->thread_started)
         pthread_join(t->thread, NULL);
-    if (getenv("CT_TRACE_DEBUG")) fprintf(stderr, "writer cpu %.2f s\n", dbg_writer_s); /*DBG*/
     if (counts)
         *counts = t->counts;
     ct_status st = CT_OK;
@@ -1698,11 +1824,15 @@ ct_status ct_trace_close(ct_trace *t, ct_trace_counts *counts, ct_error *err)
                  (long long)t->reps[i].run_id);
         sqlite3_exec(t->db, sql, NULL, NULL, NULL);
     }
-    /* Fold the WAL into the database file, so a finished trace is one file. */
+    /* Fold the WAL into the database file and leave WAL mode, so a
+     * finished trace is one plain file that read-only users (and read-only
+     * file systems) open without a -shm file; a reader still attached
+     * keeps it in WAL mode, which is harmless. */
     if (st == CT_OK)
-        sqlite3_exec(t->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        sqlite3_exec(t->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE", NULL, NULL,
+                     NULL);
     finalize_statements(t);
-    t->ins_cell = t->ins_seg = t->ins_unit = t->ins_input = t->ins_lot = NULL;
+    t->ins_cells = t->ins_cell = t->ins_seg = t->ins_unit = t->ins_input = t->ins_lot = NULL;
     t->ins_span = t->ins_upass = t->ins_umeas = t->ins_bucket = t->upd_run = NULL;
     int rc = sqlite3_close(t->db);
     t->db = NULL;
