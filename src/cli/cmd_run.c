@@ -229,8 +229,14 @@ static int run_main(int argc, char **argv)
     ct_results *res = NULL;
     ct_status rc = ct_run(f, &opt, bar.draw || trace ? draw_progress : NULL, &bar, &res, &err);
     if (trace) {
-        char code[32];
+        /* the run codes, before close frees them: "7KQ2MX" or "7KQ2MX..9ZZ1P0 (4 runs)" */
+        char code[32], codes[64];
         snprintf(code, sizeof code, "%s", ct_trace_run_code(trace, 0));
+        if (opt.replications > 1)
+            snprintf(codes, sizeof codes, "s %s..%s (one per replication)", code,
+                     ct_trace_run_code(trace, opt.replications - 1));
+        else
+            snprintf(codes, sizeof codes, " %s", code);
         ct_trace_counts n;
         ct_error terr;
         ct_error_clear(&terr);
@@ -243,9 +249,9 @@ static int run_main(int argc, char **argv)
             }
         } else if (rc == CT_OK) {
             fprintf(stderr,
-                    "celltwin run: trace %s: run %s%s, %llu cells (%llu shipped, %llu scrapped, "
+                    "celltwin run: trace %s: run%s, %llu cells (%llu shipped, %llu scrapped, "
                     "%llu in process), serials %s-0000001...\n",
-                    trace_path, code, opt.replications > 1 ? " and the next replications" : "",
+                    trace_path, codes,
                     (unsigned long long)n.cells, (unsigned long long)n.cells_shipped,
                     (unsigned long long)n.cells_scrapped, (unsigned long long)n.cells_in_process,
                     code);
