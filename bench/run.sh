@@ -32,4 +32,15 @@ print(f"  30 simulated days: {wall:.1f} s wall, {cpu:.1f} s CPU (target: under 3
 print(f"  cells made and finished: {k['completed']:.0f} good, {k['scrapped']:.0f} scrapped; "
       f"{k['events']:.3g} events ({k['events'] / cpu:.3g} per CPU second)")
 print(f"  peak memory: {ru.ru_maxrss / 1024:.0f} MiB (work in progress: {k['wip_mean']:.0f} units on average)")
+import os, tempfile
+db = os.path.join(tempfile.mkdtemp(), "trace.db")
+t0 = time.monotonic()
+subprocess.run([cli, "run", factory, "--horizon", "30d", "--warmup", "0", "--json", "--trace", db],
+               check=True, capture_output=True, text=True)
+traced = time.monotonic() - t0
+print(f"  with --trace: {traced:.1f} s wall, {traced / wall:.2f} x the run without (target: at most 1.5 x); "
+      f"database {os.path.getsize(db) / 2**20:.0f} MiB")
+t0 = time.monotonic()
+subprocess.run([cli, "recall", db, "--coil", "cathode_coating:10"], capture_output=True, text=True)
+print(f"  recall of one coil over the month: {time.monotonic() - t0:.2f} s")
 PY
