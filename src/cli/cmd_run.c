@@ -76,7 +76,7 @@ static bool is_opt(const char *arg, const char *name)
 }
 
 typedef struct progress_bar {
-    int last;
+    cti_progress bar;
     bool draw;
     ct_trace *trace;      /* stop the run when writing it failed */
 } progress_bar;
@@ -91,24 +91,8 @@ static void draw_progress(double fraction, void *ctx)
         fprintf(stderr, "%scelltwin run: %s\n", p->draw ? "\r\033[K" : "", terr.msg);
         exit(CTI_EXIT_FAIL);
     }
-    if (!p->draw)
-        return;
-    int pct = (int)(fraction * 100);
-    if (pct == p->last)
-        return;
-    p->last = pct;
-    int filled = pct * 40 / 100;
-    fprintf(stderr, "\r[%.*s%*s] %3d %%", filled, "########################################",
-            40 - filled, "", pct);
-    if (pct >= 100)
-        fputs("\r\033[K", stderr);
-    fflush(stderr);
-}
-
-static bool want_progress(void)
-{
-    const char *ci = getenv("CI");
-    return isatty(STDERR_FILENO) && !(ci && strcmp(ci, "true") == 0);
+    if (p->draw)
+        cti_progress_draw(&p->bar, fraction);
 }
 
 static int load(const char *cmd, const char *path, ct_factory **f)
@@ -225,7 +209,7 @@ static int run_main(int argc, char **argv)
         }
         opt.observer = ct_trace_observer(trace);
     }
-    progress_bar bar = {-1, want_progress(), trace};
+    progress_bar bar = {{-1}, cti_progress_wanted(), trace};
     ct_results *res = NULL;
     ct_status rc = ct_run(f, &opt, bar.draw || trace ? draw_progress : NULL, &bar, &res, &err);
     if (trace) {

@@ -132,29 +132,9 @@ static int write_outputs(const char *cmd, const char *prefix, const ct_sweep_res
     return status;
 }
 
-typedef struct progress_bar {
-    int last;
-} progress_bar;
-
 static void draw_progress(double fraction, void *ctx)
 {
-    progress_bar *p = ctx;
-    int pct = (int)(fraction * 100);
-    if (pct == p->last)
-        return;
-    p->last = pct;
-    int filled = pct * 40 / 100;
-    fprintf(stderr, "\r[%.*s%*s] %3d %%", filled, "########################################",
-            40 - filled, "", pct);
-    if (pct >= 100)
-        fputs("\r\033[K", stderr);
-    fflush(stderr);
-}
-
-static bool want_progress(void)
-{
-    const char *ci = getenv("CI");
-    return isatty(STDERR_FILENO) && !(ci && strcmp(ci, "true") == 0);
+    cti_progress_draw(ctx, fraction);
 }
 
 /* PREFIX by default: the sweep file's name without its folder and .yaml. */
@@ -246,8 +226,8 @@ int cti_sweep_cli(int argc, char **argv, const cti_sweep_driver *d)
         return exit_for(st);
     }
 
-    progress_bar bar = {-1};
-    if (d->report && want_progress()) {
+    cti_progress bar = {-1};
+    if (d->report && cti_progress_wanted()) {
         opt.progress = draw_progress;
         opt.progress_ctx = &bar;
     }

@@ -7,6 +7,7 @@
 #ifndef CELLTWIN_CLI_COMMANDS_H
 #define CELLTWIN_CLI_COMMANDS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef int (*cti_cmd_fn)(int argc, char **argv);
@@ -31,6 +32,17 @@ extern const cti_command cti_cmd_sweep, cti_cmd_merge;
 extern const cti_command cti_cmd_calc;
 extern const cti_command cti_cmd_screen, cti_cmd_grade;
 extern const cti_command cti_cmd_trace, cti_cmd_recall, cti_cmd_query;
+
+/* A progress bar on stderr (progress.c). Start with last = -1. */
+typedef struct cti_progress {
+    int last;   /* percentage drawn last */
+} cti_progress;
+
+/* True when stderr is a terminal and CI is not "true". */
+bool cti_progress_wanted(void);
+
+/* Draws fraction (0..1) when its whole percentage changed. */
+void cti_progress_draw(cti_progress *p, double fraction);
 
 /* Prints "celltwin NAME: message" to stderr and returns CTI_EXIT_BADINPUT. */
 int cti_usage_error(const char *cmd, const char *fmt, ...)
