@@ -860,6 +860,48 @@ static ct_status station_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, void
     return cti_yaml_walk_list(y, v, consume_item_read, s);
 }
 
+/* One entry of `uses:`: a material and its mass per unit processed. */
+static const cti_yaml_key use_keys[] = {
+    { "material", true, "a material name", consume_material },
+    { "amount", true, "a mass such as \"38 g\"", consume_amount },
+};
+
+static ct_status use_item_read(cti_yaml_ctx *y, const cti_yaml_value *iv, int i, void *obj)
+{
+    cti_station *s = obj;
+    consume_item it = { &s->uses[i], NULL, { 0, 0 } };
+    char kp[CTI_YAML_PATH_MAX];
+    cti_yaml_walk w;
+    ct_status st;
+
+    it.c->material = -1;
+    it.c->loc = to_loc(iv->loc);
+    if ((st = cti_yaml_walk_mapping(y, iv, use_keys, CTI_YAML_N_KEYS(use_keys), &it, &w)) != CT_OK)
+        return st;
+    if (it.c->dim != CT_DIM_MASS) {
+        cti_yaml_join_key(kp, sizeof kp, iv->path, "amount");
+        return cti_yaml_fail(y, *cti_yaml_seen(&w, "amount"), kp,
+                             "expected a mass such as \"38 g\", got a length: materials are "
+                             "used by mass");
+    }
+    return CT_OK;
+}
+
+/* `uses: [{material: separator, amount: 38 g}]`: per unit processed. */
+static ct_status station_uses(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    cti_station *s = obj;
+    int n;
+    ct_status st = cti_yaml_get_list(y, v, CTI_MAX_PORTS,
+                                     "a list of 1 to 4 entries such as [{material: separator, "
+                                     "amount: 38 g}]", "entries", &n);
+    if (st != CT_OK)
+        return st;
+    memset(s->uses, 0, sizeof s->uses);
+    s->n_uses = n;
+    return cti_yaml_walk_list(y, v, use_item_read, s);
+}
+
 /* ------------------------------------------------------------------------ */
 /* stations[i]                                                              */
 
@@ -987,6 +1029,7 @@ static const cti_yaml_key station_keys[] = {
     { "process", false, "the kind's parameters", station_process },
     { "inputs", false, "a list of {name, buffer}", station_inputs },
     { "consumes", false, "a list of {input or material, amount}", station_consumes },
+    { "uses", false, "a list of {material, amount}", station_uses },
     { "makes", false, "batch, coil or cell", station_makes },
     { "splits", false, "an integer from 1 to 64", station_splits },
     { "value_added", false, "an amount of money >= 0", station_value_added },
