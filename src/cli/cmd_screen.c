@@ -117,72 +117,6 @@ static const char grade_usage[] =
 
 /* ---------------- arguments ---------------- */
 
-typedef struct opt {
-    const char *name;
-    bool has_value;
-    const char *value;  /* the value, or "" for a flag that was given */
-} opt;
-
-#define HELP_SHOWN 100
-
-static int parse_args(const char *cmd, const char *usage, int argc, char **argv, opt *o,
-                      size_t n, const char **file)
-{
-    *file = NULL;
-    bool done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!done && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
-            fputs(usage, stdout);
-            return HELP_SHOWN;
-        }
-        if (!done && strcmp(a, "--") == 0) {
-            done = true;
-            continue;
-        }
-        if (!done && a[0] == '-' && a[1] != '\0') {
-            const char *eq = strchr(a, '=');
-            size_t len = eq ? (size_t)(eq - a) : strlen(a);
-            opt *s = NULL;
-            for (size_t j = 0; j < n; j++)
-                if (strlen(o[j].name) == len && strncmp(a, o[j].name, len) == 0)
-                    s = &o[j];
-            if (!s)
-                return cti_usage_error(cmd, "unknown option \"%.*s\"", (int)len, a);
-            if (!s->has_value) {
-                if (eq)
-                    return cti_usage_error(cmd, "option %s takes no value", s->name);
-                s->value = "";
-                continue;
-            }
-            if (eq) {
-                s->value = eq + 1;
-            } else {
-                if (i + 1 >= argc)
-                    return cti_usage_error(cmd, "option %s needs a value", s->name);
-                s->value = argv[++i];
-            }
-            if (s->value[0] == '\0')
-                return cti_usage_error(cmd, "option %s needs a value", s->name);
-            continue;
-        }
-        if (*file)
-            return cti_usage_error(cmd, "one FILE expected, got \"%s\" and \"%s\"", *file, a);
-        *file = a;
-    }
-    if (!*file)
-        return cti_usage_error(cmd, "missing FILE (a CSV file of measurements, or - for "
-                                    "standard input)");
-    return 0;
-}
-
-static const char *get(const opt *o, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(o[i].name, name) == 0)
-            return o[i].value;
-    return NULL;
-}
 
 /* A number followed by one of the units (scale to the wanted unit), or a
  * bare number in units[0]. */
@@ -220,17 +154,17 @@ typedef struct common {
     const char *chemistry;  /* name given, or NULL */
 } common;
 
-static int parse_common(const char *cmd, const opt *o, size_t n, common *c)
+static int parse_common(const char *cmd, const cti_opt *o, size_t n, common *c)
 {
     ct_kvalue_options_init(&c->kv);
-    c->lot_column = get(o, n, "--lot-column");
+    c->lot_column = cti_args_get(o, n, "--lot-column");
     const char *v;
     char why[256];
-    if ((v = get(o, n, "--ref-temp"))
+    if ((v = cti_args_get(o, n, "--ref-temp"))
         && ct_quantity_parse(v, CT_DIM_TEMPERATURE, false, &c->kv.ref_temp_c, why, sizeof why)
                != CT_OK)
         return cti_usage_error(cmd, "--ref-temp: %s", why);
-    const char *chem = get(o, n, "--chemistry"), *dudt = get(o, n, "--dudt");
+    const char *chem = cti_args_get(o, n, "--chemistry"), *dudt = cti_args_get(o, n, "--dudt");
     if (chem && dudt)
         return cti_usage_error(cmd, "give --chemistry or --dudt, not both");
     c->chemistry = chem;
@@ -246,14 +180,14 @@ static int parse_common(const char *cmd, const opt *o, size_t n, common *c)
             return cti_usage_error(cmd, "--dudt: expected an entropic coefficient such as "
                                         "\"-0.36 mV/K\", got \"%s\"", dudt);
     }
-    if ((v = get(o, n, "--ea"))) {
+    if ((v = cti_args_get(o, n, "--ea"))) {
         static const unit_scale u[] = { { "kJ/mol", 1e3 }, { "J/mol", 1.0 } };
         if (!number_with_unit(v, u, 2, &c->kv.ea_j_per_mol) || c->kv.ea_j_per_mol < 0)
             return cti_usage_error(cmd, "--ea: expected an activation energy >= 0 such as "
                                         "\"53 kJ/mol\", got \"%s\"", v);
     }
-    bool json = get(o, n, "--json") != NULL;
-    c->csv = get(o, n, "--csv") != NULL;
+    bool json = cti_args_get(o, n, "--json") != NULL;
+    c->csv = cti_args_get(o, n, "--csv") != NULL;
     if (json && c->csv)
         return cti_usage_error(cmd, "give --json or --csv, not both");
     return 0;
@@ -440,19 +374,20 @@ static int print_screen(const ct_screen_file *f, const ct_screen *s, const commo
 static int run_screen(int argc, char **argv)
 {
     const char *cmd = "screen";
-    opt o[] = {
-        { "--lot-column", true, NULL }, { "--ref-temp", true, NULL },
-        { "--threshold", true, NULL },  { "--method", true, NULL },
-        { "--limit", true, NULL },      { "--chemistry", true, NULL },
-        { "--dudt", true, NULL },       { "--ea", true, NULL },
-        { "--raw", false, NULL },       { "--json", false, NULL },
-        { "--csv", false, NULL },
+    cti_opt o[] = {
+        { "--lot-column", false, NULL }, { "--ref-temp", false, NULL },
+        { "--threshold", false, NULL },  { "--method", false, NULL },
+        { "--limit", false, NULL },      { "--chemistry", false, NULL },
+        { "--dudt", false, NULL },       { "--ea", false, NULL },
+        { "--raw", true, NULL },       { "--json", true, NULL },
+        { "--csv", true, NULL },
     };
     const size_t n = sizeof o / sizeof o[0];
     const char *file;
-    int rc = parse_args(cmd, screen_usage, argc, argv, o, n, &file);
+    int rc = cti_args_parse(cmd, screen_usage, argc, argv, o, n,
+                            "a CSV file of measurements, or - for standard input", &file);
     if (rc)
-        return rc == HELP_SHOWN ? CTI_EXIT_OK : rc;
+        return rc == CTI_HELP_SHOWN ? CTI_EXIT_OK : rc;
     common c;
     if ((rc = parse_common(cmd, o, n, &c)) != 0)
         return rc;
@@ -460,18 +395,18 @@ static int run_screen(int argc, char **argv)
     ct_screen_options so;
     ct_screen_options_init(&so);
     so.kvalue = c.kv;
-    so.use_raw = get(o, n, "--raw") != NULL;
+    so.use_raw = cti_args_get(o, n, "--raw") != NULL;
     const char *v;
-    if ((v = get(o, n, "--threshold"))) {
+    if ((v = cti_args_get(o, n, "--threshold"))) {
         char *end;
         so.outlier.threshold = strtod(v, &end);
         if (end == v || *end != '\0' || !(so.outlier.threshold > 0)
             || !isfinite(so.outlier.threshold))
             return cti_usage_error(cmd, "--threshold: expected a number > 0, got \"%s\"", v);
     }
-    if ((v = get(o, n, "--method")) && ct_outlier_method_parse(v, &so.outlier.method) != CT_OK)
+    if ((v = cti_args_get(o, n, "--method")) && ct_outlier_method_parse(v, &so.outlier.method) != CT_OK)
         return cti_usage_error(cmd, "--method: expected mad or sigma, got \"%s\"", v);
-    if ((v = get(o, n, "--limit"))) {
+    if ((v = cti_args_get(o, n, "--limit"))) {
         if (strcmp(v, "none") == 0) {
             so.limit_mv_per_day = INFINITY;
         } else {
@@ -511,21 +446,22 @@ cleanup:
 static int run_grade(int argc, char **argv)
 {
     const char *cmd = "grade";
-    opt o[] = {
-        { "--bins", true, NULL },      { "--lot-column", true, NULL },
-        { "--ref-temp", true, NULL },  { "--chemistry", true, NULL },
-        { "--dudt", true, NULL },      { "--ea", true, NULL },
-        { "--json", false, NULL },     { "--csv", false, NULL },
+    cti_opt o[] = {
+        { "--bins", false, NULL },      { "--lot-column", false, NULL },
+        { "--ref-temp", false, NULL },  { "--chemistry", false, NULL },
+        { "--dudt", false, NULL },      { "--ea", false, NULL },
+        { "--json", true, NULL },     { "--csv", true, NULL },
     };
     const size_t n = sizeof o / sizeof o[0];
     const char *file;
-    int rc = parse_args(cmd, grade_usage, argc, argv, o, n, &file);
+    int rc = cti_args_parse(cmd, grade_usage, argc, argv, o, n,
+                            "a CSV file of measurements, or - for standard input", &file);
     if (rc)
-        return rc == HELP_SHOWN ? CTI_EXIT_OK : rc;
+        return rc == CTI_HELP_SHOWN ? CTI_EXIT_OK : rc;
     common c;
     if ((rc = parse_common(cmd, o, n, &c)) != 0)
         return rc;
-    const char *bins_path = get(o, n, "--bins");
+    const char *bins_path = cti_args_get(o, n, "--bins");
     if (!bins_path)
         return cti_usage_error(cmd, "missing --bins BINS.yaml");
 

@@ -33,6 +33,26 @@ extern const cti_command cti_cmd_calc;
 extern const cti_command cti_cmd_screen, cti_cmd_grade;
 extern const cti_command cti_cmd_trace, cti_cmd_recall, cti_cmd_query;
 
+/* Options of a command with one FILE (args.c). */
+typedef struct cti_opt {
+    const char *name;   /* "--chart" */
+    bool flag;          /* takes no value */
+    const char *value;  /* set when seen: the value, or "" for a flag */
+} cti_opt;
+
+/* cti_args_parse's status after printing the usage for --help. */
+#define CTI_HELP_SHOWN 100
+
+/* Parses argv (argv[0] is the command name) into the options o[0..n) and
+ * one positional FILE (file_what says what it is, for the message when it
+ * is missing). Returns 0, CTI_HELP_SHOWN, or an exit status after printing
+ * the usage error. */
+int cti_args_parse(const char *cmd, const char *usage, int argc, char **argv, cti_opt *o, size_t n,
+                   const char *file_what, const char **file);
+
+/* The value of option name (NULL when not given). */
+const char *cti_args_get(const cti_opt *o, size_t n, const char *name);
+
 /* A progress bar on stderr (progress.c). Start with last = -1. */
 typedef struct cti_progress {
     int last;   /* percentage drawn last */
