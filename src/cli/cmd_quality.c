@@ -141,45 +141,14 @@ static bool size_arg(const char *cmd, const char *name, const char *text, size_t
     return true;
 }
 
-/* Maps a library status to the exit status and prints its message. */
-static int fail(const char *cmd, const ct_error *err)
-{
-    if (err->status == CT_ERR_IO || err->status == CT_ERR_NOMEM) {
-        fprintf(stderr, "celltwin %s: %s\n", cmd, err->msg);
-        return CTI_EXIT_FAIL;
-    }
-    return cti_usage_error(cmd, "%s", err->msg);
-}
-
 /* ---------------- JSON helpers ---------------- */
-
-/* A number, or null where it is undefined (JSON has no NaN). */
-static json_t *jnum(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *jarray(const double *v, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++)
-        json_array_append_new(a, jnum(v[i]));
+        json_array_append_new(a, cti_json_num(v[i]));
     return a;
-}
-
-static int emit(json_t *root)
-{
-    if (!root) {
-        fprintf(stderr, "celltwin: out of memory building the output\n");
-        return CTI_EXIT_FAIL;
-    }
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(root);
-    if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
-        fprintf(stderr, "celltwin: cannot write the output: %s\n", strerror(errno));
-        return CTI_EXIT_FAIL;
-    }
-    return CTI_EXIT_OK;
 }
 
 /* Reads the single column of FILE (or CSV column `column`). */
@@ -208,7 +177,7 @@ static int run_stats(int argc, char **argv)
     ct_summary s;
     if (read_values(file, cti_args_get(specs, ns, "--column"), &col, &err) != CT_OK
         || ct_summary_compute(col.values, col.n, &s, &err) != CT_OK) {
-        rc = fail("stats", &err);
+        rc = cti_exit_for("stats", &err);
         ct_column_clear(&col);
         return rc;
     }
@@ -216,13 +185,13 @@ static int run_stats(int argc, char **argv)
     json_t *o = json_object();
     if (o) {
         json_object_set_new(o, "n", json_integer((json_int_t)s.n));
-        json_object_set_new(o, "mean", jnum(s.mean));
-        json_object_set_new(o, "sd", jnum(s.sd));
-        json_object_set_new(o, "min", jnum(s.min));
-        json_object_set_new(o, "max", jnum(s.max));
-        json_object_set_new(o, "r1", jnum(s.r1));
+        json_object_set_new(o, "mean", cti_json_num(s.mean));
+        json_object_set_new(o, "sd", cti_json_num(s.sd));
+        json_object_set_new(o, "min", cti_json_num(s.min));
+        json_object_set_new(o, "max", cti_json_num(s.max));
+        json_object_set_new(o, "r1", cti_json_num(s.r1));
     }
-    return emit(o);
+    return cti_json_emit("stats", o, 17);
 }
 
 /* ---------------- spc ---------------- */
@@ -235,7 +204,7 @@ static json_t *jline(const double *v, size_t n, bool vary)
     bool same = true;
     for (size_t i = 1; vary && i < n && same; i++)
         same = v[i] == v[0];
-    return same ? jnum(v[0]) : jarray(v, n);
+    return same ? cti_json_num(v[0]) : jarray(v, n);
 }
 
 /* center/ucl/lcl (numbers or lists), points, signals of one series. */
@@ -357,7 +326,7 @@ static int run_spc(int argc, char **argv)
                          err.msg + used);
             err = e2;
         }
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         goto cleanup;
     }
 
@@ -367,7 +336,7 @@ static int run_spc(int argc, char **argv)
         json_object_set_new(o, "n", json_integer((json_int_t)chart.main.n));
         json_object_set_new(o, "subgroup", json_integer((json_int_t)chart.subgroup));
         if (!ct_chart_kind_is_attribute(kind)) {
-            json_object_set_new(o, "sigma", jnum(chart.sigma));
+            json_object_set_new(o, "sigma", cti_json_num(chart.sigma));
             json_object_set_new(o, "sigma_estimated", json_boolean(chart.sigma_estimated));
         }
         put_series(o, &chart.main, &chart.signals);
@@ -382,7 +351,7 @@ static int run_spc(int argc, char **argv)
             json_object_set_new(o, key, s);
         }
     }
-    rc = emit(o);
+    rc = cti_json_emit(cmd, o, 17);
 cleanup:
     ct_chart_clear(&chart);
     ct_column_clear(&cols[0]);
@@ -431,7 +400,7 @@ static int run_capability(int argc, char **argv)
     if (read_values(file, cti_args_get(specs, ns, "--column"), &col, &err) != CT_OK
         || ct_capability_compute(col.values, col.n, subgroup, within, lsl, usl, &c, &err)
                != CT_OK) {
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         ct_column_clear(&col);
         return rc;
     }
@@ -440,21 +409,21 @@ static int run_capability(int argc, char **argv)
     if (o) {
         json_object_set_new(o, "n", json_integer((json_int_t)c.n));
         json_object_set_new(o, "subgroup", json_integer((json_int_t)c.subgroup));
-        json_object_set_new(o, "lsl", jnum(lsl));
-        json_object_set_new(o, "usl", jnum(usl));
-        json_object_set_new(o, "mean", jnum(c.mean));
-        json_object_set_new(o, "sigma_within", jnum(c.sigma_within));
-        json_object_set_new(o, "sigma_overall", jnum(c.sigma_overall));
-        json_object_set_new(o, "cp", jnum(c.cp));
-        json_object_set_new(o, "cpk", jnum(c.cpk));
-        json_object_set_new(o, "pp", jnum(c.pp));
-        json_object_set_new(o, "ppk", jnum(c.ppk));
-        json_object_set_new(o, "cpl", jnum(c.cpl));
-        json_object_set_new(o, "cpu", jnum(c.cpu));
-        json_object_set_new(o, "ppl", jnum(c.ppl));
-        json_object_set_new(o, "ppu", jnum(c.ppu));
+        json_object_set_new(o, "lsl", cti_json_num(lsl));
+        json_object_set_new(o, "usl", cti_json_num(usl));
+        json_object_set_new(o, "mean", cti_json_num(c.mean));
+        json_object_set_new(o, "sigma_within", cti_json_num(c.sigma_within));
+        json_object_set_new(o, "sigma_overall", cti_json_num(c.sigma_overall));
+        json_object_set_new(o, "cp", cti_json_num(c.cp));
+        json_object_set_new(o, "cpk", cti_json_num(c.cpk));
+        json_object_set_new(o, "pp", cti_json_num(c.pp));
+        json_object_set_new(o, "ppk", cti_json_num(c.ppk));
+        json_object_set_new(o, "cpl", cti_json_num(c.cpl));
+        json_object_set_new(o, "cpu", cti_json_num(c.cpu));
+        json_object_set_new(o, "ppl", cti_json_num(c.ppl));
+        json_object_set_new(o, "ppu", cti_json_num(c.ppu));
     }
-    return emit(o);
+    return cti_json_emit(cmd, o, 17);
 }
 
 const cti_command cti_cmd_stats = {

@@ -193,37 +193,7 @@ static int parse_common(const char *cmd, const cti_opt *o, size_t n, common *c)
     return 0;
 }
 
-static int fail(const char *cmd, const ct_error *err)
-{
-    if (err->status == CT_ERR_IO || err->status == CT_ERR_NOMEM) {
-        fprintf(stderr, "celltwin %s: %s\n", cmd, err->msg);
-        return CTI_EXIT_FAIL;
-    }
-    return cti_usage_error(cmd, "%s", err->msg);
-}
-
 /* ---------------- output helpers ---------------- */
-
-static json_t *jnum(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
-static int emit_json(json_t *root)
-{
-    if (!root) {
-        fprintf(stderr, "celltwin: out of memory building the output\n");
-        return CTI_EXIT_FAIL;
-    }
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER
-                                          | JSON_REAL_PRECISION(17));
-    json_decref(root);
-    if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
-        fprintf(stderr, "celltwin: cannot write the output: %s\n", strerror(errno));
-        return CTI_EXIT_FAIL;
-    }
-    return CTI_EXIT_OK;
-}
 
 static int finish_csv(void)
 {
@@ -322,11 +292,11 @@ static int print_screen(const ct_screen_file *f, const ct_screen *s, const commo
 
     json_t *root = json_object();
     if (!root)
-        return emit_json(NULL);
+        return cti_json_emit("screen", NULL, 17);
     put_common(root, c, &so->kvalue);
     json_object_set_new(root, "method", json_string(ct_outlier_method_name(so->outlier.method)));
     json_object_set_new(root, "threshold", json_real(so->outlier.threshold));
-    json_object_set_new(root, "limit_mv_per_day", jnum(so->limit_mv_per_day));
+    json_object_set_new(root, "limit_mv_per_day", cti_json_num(so->limit_mv_per_day));
     json_object_set_new(root, "screened", json_string(so->use_raw ? "k_raw" : "k_comp"));
     json_t *cells = json_array();
     json_object_set_new(root, "cells", cells);
@@ -338,10 +308,10 @@ static int print_screen(const ct_screen_file *f, const ct_screen *s, const commo
         json_object_set_new(o, "serial", json_string(f->serial[i]));
         json_object_set_new(o, "lot", json_string(f->lot_names[f->lot_of[i]]));
         json_object_set_new(o, "line", json_integer((json_int_t)f->line[i]));
-        json_object_set_new(o, "k_raw_mv_per_day", jnum(cell->k.raw_mv_per_day));
-        json_object_set_new(o, "k_comp_mv_per_day", jnum(cell->k.comp_mv_per_day));
-        json_object_set_new(o, "dudt_mv_per_k", jnum(cell->k.dudt_v_per_k * 1e3));
-        json_object_set_new(o, "z", jnum(cell->z));
+        json_object_set_new(o, "k_raw_mv_per_day", cti_json_num(cell->k.raw_mv_per_day));
+        json_object_set_new(o, "k_comp_mv_per_day", cti_json_num(cell->k.comp_mv_per_day));
+        json_object_set_new(o, "dudt_mv_per_k", cti_json_num(cell->k.dudt_v_per_k * 1e3));
+        json_object_set_new(o, "z", cti_json_num(cell->z));
         json_t *fl = json_array();
         const char *names[3];
         size_t nn;
@@ -361,14 +331,14 @@ static int print_screen(const ct_screen_file *f, const ct_screen *s, const commo
             break;
         json_object_set_new(o, "lot", json_string(f->lot_names[l]));
         json_object_set_new(o, "n", json_integer((json_int_t)lot->n));
-        json_object_set_new(o, "median_k_raw_mv_per_day", jnum(lot->median_raw_mv_per_day));
-        json_object_set_new(o, "median_k_comp_mv_per_day", jnum(lot->median_comp_mv_per_day));
-        json_object_set_new(o, "center_mv_per_day", jnum(lot->center_mv_per_day));
-        json_object_set_new(o, "scale_mv_per_day", jnum(lot->scale_mv_per_day));
+        json_object_set_new(o, "median_k_raw_mv_per_day", cti_json_num(lot->median_raw_mv_per_day));
+        json_object_set_new(o, "median_k_comp_mv_per_day", cti_json_num(lot->median_comp_mv_per_day));
+        json_object_set_new(o, "center_mv_per_day", cti_json_num(lot->center_mv_per_day));
+        json_object_set_new(o, "scale_mv_per_day", cti_json_num(lot->scale_mv_per_day));
         json_object_set_new(o, "n_flagged", json_integer((json_int_t)lot->n_flagged));
         json_array_append_new(lots, o);
     }
-    return emit_json(root);
+    return cti_json_emit("screen", root, 17);
 }
 
 static int run_screen(int argc, char **argv)
@@ -426,11 +396,11 @@ static int run_screen(int argc, char **argv)
     ct_screen s;
     ct_screen_init(&s);
     if (ct_screen_file_read(file, c.lot_column, &f, &err) != CT_OK) {
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         goto cleanup;
     }
     if (ct_screen_run(f.pairs, f.lot_of, f.n, f.n_lots, &so, &s, &err) != CT_OK) {
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         goto cleanup;
     }
     rc = print_screen(&f, &s, &c, &so);
@@ -477,7 +447,7 @@ static int run_grade(int argc, char **argv)
     json_t *root = NULL;
     if (ct_grade_bins_load(bins_path, &bins, &err) != CT_OK
         || ct_screen_file_read(file, c.lot_column, &f, &err) != CT_OK) {
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         goto cleanup;
     }
     count = calloc(bins.n + 1, sizeof *count);
@@ -549,10 +519,10 @@ static int run_grade(int argc, char **argv)
             json_object_set_new(e, "serial", json_string(f.serial[i]));
             json_object_set_new(e, "lot", json_string(f.lot_names[f.lot_of[i]]));
             json_object_set_new(e, "line", json_integer((json_int_t)f.line[i]));
-            json_object_set_new(e, "capacity_ah", jnum(EXTRA(CT_GRADE_CAPACITY_AH, i)));
-            json_object_set_new(e, "ir_mohm", jnum(EXTRA(CT_GRADE_IR_MOHM, i)));
-            json_object_set_new(e, "ocv_v", jnum(ocv[i]));
-            json_object_set_new(e, "k_mv_per_day", jnum(k[i]));
+            json_object_set_new(e, "capacity_ah", cti_json_num(EXTRA(CT_GRADE_CAPACITY_AH, i)));
+            json_object_set_new(e, "ir_mohm", cti_json_num(EXTRA(CT_GRADE_IR_MOHM, i)));
+            json_object_set_new(e, "ocv_v", cti_json_num(ocv[i]));
+            json_object_set_new(e, "k_mv_per_day", cti_json_num(k[i]));
             json_object_set_new(e, "grade", json_string(GRADE_NAME(grade[i])));
             json_array_append_new(cells, e);
         }
@@ -570,7 +540,7 @@ static int run_grade(int argc, char **argv)
     }
 #undef GRADE_NAME
 #undef EXTRA
-    rc = emit_json(root);
+    rc = cti_json_emit(cmd, root, 17);
     root = NULL;
 
 cleanup:

@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "celltwin/status.h"
+
 typedef int (*cti_cmd_fn)(int argc, char **argv);
 
 typedef struct cti_command {
@@ -52,6 +56,16 @@ int cti_args_parse(const char *cmd, const char *usage, int argc, char **argv, ct
 
 /* The value of option name (NULL when not given). */
 const char *cti_args_get(const cti_opt *o, size_t n, const char *name);
+
+/* Output (output.c). A JSON number, or null for NaN and infinities (JSON
+ * has neither). */
+json_t *cti_json_num(double v);
+/* Writes root (taking it; NULL means out of memory) to stdout with digits
+ * significant digits and a newline; the exit status. */
+int cti_json_emit(const char *cmd, json_t *root, int digits);
+/* The exit status of a library error, with its message: 1 for I/O and
+ * memory, else 2 (bad input, with the usage hint). */
+int cti_exit_for(const char *cmd, const ct_error *err);
 
 /* A progress bar on stderr (progress.c). Start with last = -1. */
 typedef struct cti_progress {
