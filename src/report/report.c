@@ -551,9 +551,9 @@ static const char *display_unit(const char *unit, double typical, double *scale)
     if (!unit)
         return "";
     struct { const char *base; double lim; double k; const char *name; } map[] = {
-        {"A", 1e-3, 1e6, "uA"},     {"A", 1, 1e3, "mA"},     {"m", 1e-3, 1e6, "um"},
+        {"A", 1e-3, 1e6, "\xc2\xb5" "A"},     {"A", 1, 1e3, "mA"},     {"m", 1e-3, 1e6, "\xc2\xb5" "m"},
         {"m", 1, 1e3, "mm"},        {"kg", 1, 1e3, "g"},     {"V", 1, 1e3, "mV"},
-        {"ohm", 1e-3, 1e6, "uohm"}, {"ohm", 1, 1e3, "mohm"}, {"V/s", INFINITY, MV_DAY_PER_V_S, "mV/d"},
+        {"ohm", 1e-3, 1e6, "\xc2\xb5" "ohm"}, {"ohm", 1, 1e3, "mohm"}, {"V/s", INFINITY, MV_DAY_PER_V_S, "mV/d"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(unit, map[i].base) == 0 && a < map[i].lim) {
@@ -680,14 +680,15 @@ static ct_status chart_data(rep *r, gate_acc *g, double **vals, size_t *nv, doub
     return CT_OK;
 }
 
+/* Adds a specification limit (when the gate has it) to the chart's lines;
+ * it widens the y range only when within one chart height of [lo, hi]. */
 static void spec_line(ct_svg_hline *l, bool *inc, size_t *n, double v, const char *name, double lo,
-                      double hi, char *label, size_t len, double scale, const char *unit)
+                      double hi, char *label, size_t len, double scale)
 {
     if (!isfinite(v))
         return;
     double span = hi - lo;
     snprintf(label, len, "%s %.4g", name, v * scale);
-    (void)unit;
     l[*n] = (ct_svg_hline){v, CT_SVG_SPEC, label};
     inc[*n] = v >= lo - span && v <= hi + span;
     (*n)++;
@@ -776,8 +777,8 @@ static ct_status gate_chart(rep *r, gate_acc *g, ct_svg_buf *b)
             lo = fmin(lo, m->points[i]);
             hi = fmax(hi, m->points[i]);
         }
-    spec_line(lines, inc, &nl, g->lsl, "LSL", lo, hi, lab[3], sizeof lab[3], scale, du);
-    spec_line(lines, inc, &nl, g->usl, "USL", lo, hi, lab[4], sizeof lab[4], scale, du);
+    spec_line(lines, inc, &nl, g->lsl, "LSL", lo, hi, lab[3], sizeof lab[3], scale);
+    spec_line(lines, inc, &nl, g->usl, "USL", lo, hi, lab[4], sizeof lab[4], scale);
     snprintf(title, sizeof title, "%s: %s", g->name, xbar ? "X-bar chart" : "individuals chart");
     snprintf(ylab, sizeof ylab, "%s%s%s%s", g->attribute, *du ? " (" : "", du, *du ? ")" : "");
     ct_svg_line_chart lc = {title, "time (d)", ylab, 0, 0, m->n, xs, m->points, marked,
@@ -814,12 +815,13 @@ static ct_status gate_chart(rep *r, gate_acc *g, ct_svg_buf *b)
     signals_text(b, &chart.signals);
     ct_svg_printf(b, "); on the %s chart beyond its limits: %zu. ", xbar ? "range" : "moving-range",
                   chart.spread_signals.n);
-    for (size_t i = 3; i < nl; i++) {
+    for (size_t i = 3; i < nl; i++)
         if (!inc[i]) {
-            ct_svg_printf(b, "%s (%.4g %s) is off the chart, %s it. ", i == 3 && isfinite(g->lsl) ? "LSL" : "USL",
-                          lines[i].y * scale, du, lines[i].y > hi ? "above" : "below");
+            esc(b, lines[i].label);
+            ct_svg_printf(b, " ");
+            esc(b, du);
+            ct_svg_printf(b, " is off the chart, %s it. ", lines[i].y > hi ? "above" : "below");
         }
-    }
     fmt_count((long long)g->fails, n2, sizeof n2);
     ct_svg_printf(b, "Units that failed the gate: %s.</figcaption>\n</figure>\n", n2);
 done:

@@ -230,10 +230,27 @@ static void x_axis(ct_svg_buf *b, const frame *f, const char *label, int h)
     }
 }
 
-/* A category label under a bar, rotated when the bars are narrow. */
+/* Whether a category label is written level under its bar: when it fits
+ * its slot (about 6 px a character at font-size 11), else rotated. */
+static bool label_fits(const char *text, double slot)
+{
+    return slot >= 70 || strlen(text) * 6.0 < slot;
+}
+
+/* Whether any of n labels is rotated; then the chart keeps more room
+ * under the plot. */
+static bool any_rotated(const char *const *labels, size_t n, double slot)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!label_fits(labels[i] ? labels[i] : "", slot))
+            return true;
+    return false;
+}
+
+/* A category label under a bar, rotated when it does not fit its slot. */
 static void category_label(ct_svg_buf *b, double x, double y, double slot, const char *text)
 {
-    if (slot >= 70 || strlen(text) * 6.0 < slot) {
+    if (label_fits(text, slot)) {
         ct_svg_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, y + 14);
     } else {
         ct_svg_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" transform=\"rotate(-35 %.1f %.1f)\">",
@@ -342,10 +359,7 @@ void ct_svg_bars_draw(ct_svg_buf *b, const ct_svg_bar_chart *c)
     size_or(&w, &h, 720, 300);
     /* room under the bars for the labels, rotated when a label is wider
      * than its bar's slot (category_label) */
-    double slot0 = (w - 80.0) / (double)(c->n ? c->n : 1);
-    bool rotated = false;
-    for (size_t i = 0; i < c->n; i++)
-        rotated |= !(slot0 >= 70 || strlen(c->labels[i]) * 6.0 < slot0);
+    bool rotated = any_rotated(c->labels, c->n, (w - 80.0) / (double)(c->n ? c->n : 1));
     frame f = {64, w - 16.0, c->title ? 36 : 16, h - (rotated ? 90.0 : 30.0), 0, 1, 0, 0, 0};
     for (size_t i = 0; i < c->n; i++)
         if (isfinite(c->values[i]))
@@ -462,7 +476,10 @@ void ct_svg_waterfall_draw(ct_svg_buf *b, const ct_svg_waterfall *c)
         end -= c->drop[i];
     /* The drops of a line are a few per cent of what enters: an axis from
      * 0 would hide them, so it starts below the end (and says so). */
-    frame f = {72, w - 16.0, c->title ? 36 : 16, h - 110.0, 0, 1, 0, c->start, 0};
+    double slot0 = (w - 88.0) / (double)(c->n + 2);
+    const char *ends[2] = {c->start_label, c->end_label};
+    bool rotated = any_rotated(c->labels, c->n, slot0) || any_rotated(ends, 2, slot0);
+    frame f = {72, w - 16.0, c->title ? 36 : 16, h - (rotated ? 110.0 : 40.0), 0, 1, 0, c->start, 0};
     if (c->start > end && end > 0) {
         f.ylo = fmax(0, end - (c->start - end) * 0.5);
     }
@@ -502,11 +519,11 @@ void ct_svg_waterfall_draw(ct_svg_buf *b, const ct_svg_waterfall *c)
             label = c->labels[j - 1];
             fill = C_WARN;
             text = c->step_text ? c->step_text[j - 1] : NULL;
-            /* connector from the previous bar */
+            /* the level carried from the previous bar across this one */
             ct_svg_printf(b,
                           "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" "
                           "stroke-dasharray=\"2 2\"/>",
-                          x - (slot - bw), top, x, top);
+                          x - (slot - bw), top, x + bw, top);
         }
         ct_svg_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", x,
                       top, bw, bottom - top, fill);
