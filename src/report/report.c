@@ -219,16 +219,30 @@ static ct_status load_run(rep *r)
     return st;
 }
 
+/* The number of indexes of the factory's stations or gates (table is
+ * "station" or "gate", rows keyed TABLE_idx from 0): max + 1. */
+static ct_status index_count(rep *r, const char *table, int *n)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(%s_idx) + 1, 0) FROM %s WHERE factory_id = :f",
+             table, table);
+    sqlite3_stmt *s;
+    ct_status st = prep(r, sql, &s);
+    if (st != CT_OK)
+        return st;
+    *n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_finalize(s);
+    if (*n < 0 || *n > 100000)
+        return ct_error_set(r->err, CT_ERR_DB, "%s: malformed %s table", r->path, table);
+    return CT_OK;
+}
+
 static ct_status load_stations(rep *r)
 {
     sqlite3_stmt *s;
-    ct_status st = prep(r, "SELECT coalesce(max(station_idx) + 1, 0) FROM station WHERE factory_id = :f", &s);
+    ct_status st = index_count(r, "station", &r->n_stations);
     if (st != CT_OK)
         return st;
-    r->n_stations = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-    sqlite3_finalize(s);
-    if (r->n_stations < 0 || r->n_stations > 100000)
-        return ct_error_set(r->err, CT_ERR_DB, "%s: malformed station table", r->path);
     if (!(r->stations = calloc((size_t)r->n_stations + 1, sizeof *r->stations)))
         return nomem(r);
     if ((st = prep(r, "SELECT station_idx, name FROM station WHERE factory_id = :f", &s)) != CT_OK)
@@ -250,13 +264,9 @@ static const char *station_name(const rep *r, long long i)
 static ct_status load_gates(rep *r)
 {
     sqlite3_stmt *s;
-    ct_status st = prep(r, "SELECT coalesce(max(gate_idx) + 1, 0) FROM gate WHERE factory_id = :f", &s);
+    ct_status st = index_count(r, "gate", &r->n_gates);
     if (st != CT_OK)
         return st;
-    r->n_gates = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-    sqlite3_finalize(s);
-    if (r->n_gates < 0 || r->n_gates > 100000)
-        return ct_error_set(r->err, CT_ERR_DB, "%s: malformed gate table", r->path);
     if (!(r->gates = calloc((size_t)r->n_gates + 1, sizeof *r->gates)))
         return nomem(r);
     if ((st = prep(r, "SELECT gate_idx, name, station_idx, on_cell, attribute, unit, lsl, usl "
