@@ -36,9 +36,9 @@ void ct_report_options_init(ct_report_options *opt);
  * out_path and the temporary file is removed.
  * Errors (message names the file): CT_ERR_IO (no such database, cannot
  * write the output), CT_ERR_DB (not a trace, or an SQL error),
- * CT_ERR_VERSION (another schema version), CT_ERR_INVALID (a malformed run
- * code, options out of range), CT_ERR_NOTFOUND (no such run, or no run),
- * CT_ERR_NOMEM. */
+ * CT_ERR_VERSION (another schema version), CT_ERR_INVALID (out_path is the
+ * database itself, a malformed run code, options out of range),
+ * CT_ERR_NOTFOUND (no such run, or no run), CT_ERR_NOMEM. */
 ct_status ct_report_write(const char *db_path, const char *out_path, const ct_report_options *opt,
                           ct_error *err);
 

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libfyaml.h>
@@ -1101,6 +1102,11 @@ static ct_status html_yield(rep *r, ct_svg_buf *b)
     }
     double yield = start > 0 ? (double)left / (double)start : NAN;
     ct_svg_printf(b, "</table>\n");
+    if (start == 0) {
+        ct_svg_printf(b, "<p class=\"note\" id=\"yield-waterfall\">No cell left the line in this "
+                         "run.</p>\n");
+        goto done;
+    }
     ct_svg_printf(b,
                   "<figure id=\"yield-waterfall\" data-start=\"%lld\" data-end=\"%lld\" "
                   "data-yield=\"%.17g\">\n",
@@ -1383,6 +1389,11 @@ ct_status ct_report_write(const char *db_path, const char *out_path, const ct_re
     ct_status st = check_options(opt, err);
     if (st != CT_OK)
         return st;
+    struct stat a, o;
+    if (stat(db_path, &a) == 0 && stat(out_path, &o) == 0 && a.st_dev == o.st_dev &&
+        a.st_ino == o.st_ino)
+        return ct_error_set(err, CT_ERR_INVALID,
+                            "%s: the report would overwrite the trace database it reads", out_path);
     ct_trace_db *tdb = NULL;
     if ((st = ct_trace_db_open(db_path, &tdb, err)) != CT_OK)
         return st;

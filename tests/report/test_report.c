@@ -534,6 +534,11 @@ static void test_bad_input(void **state)
     snprintf(args, sizeof args, "report '%s' -o '%s' --subgroup-size 1", db_path, out);
     assert_int_equal(run(args), 2);
     assert_false(exists(out));
+    /* the report would replace the database */
+    snprintf(args, sizeof args, "report '%s' -o '%s'", db_path, db_path);
+    assert_int_equal(run(args), 2);
+    assert_non_null(strstr(err_text, "would overwrite the trace database"));
+    assert_true(query_real("SELECT count(*) FROM run") == 1);
     /* a failure leaves an existing report as it was */
     const char *kept = write_file("kept.html", "old report\n");
     snprintf(args, sizeof args, "report '%s/nope.db' -o '%s'", dir, kept);
