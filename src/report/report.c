@@ -772,7 +772,7 @@ static ct_status gate_chart(rep *r, gate_acc *g, ct_svg_buf *b)
                   "data-lcl=\"%.17g\" data-sigma=\"%.17g\" data-signals=\"%zu\">\n",
                   ct_chart_kind_name(chart.kind), m->n, g->count, chart.subgroup, center, ucl, lcl,
                   chart.sigma, chart.signals.n);
-    char lab[6][64], title[160], ylab[96];
+    char lab[7][64], title[160], ylab[96];
     ct_svg_hline lines[5];
     bool inc[5] = {true, true, true, false, false};
     size_t nl = 0;
@@ -798,8 +798,8 @@ static ct_status gate_chart(rep *r, gate_acc *g, ct_svg_buf *b)
     /* the spread chart: R or MR */
     const ct_chart_series *sp = &chart.spread;
     snprintf(lab[5], sizeof lab[5], "UCL %.4g", sp->ucl[0] * scale);
-    snprintf(lab[3], sizeof lab[3], "%s %.4g", xbar ? "R-bar" : "MR-bar", sp->center[0] * scale);
-    ct_svg_hline sl[2] = {{sp->ucl[0], CT_SVG_CONTROL, lab[5]}, {sp->center[0], CT_SVG_CENTER, lab[3]}};
+    snprintf(lab[6], sizeof lab[6], "%s %.4g", xbar ? "R-bar" : "MR-bar", sp->center[0] * scale);
+    ct_svg_hline sl[2] = {{sp->ucl[0], CT_SVG_CONTROL, lab[5]}, {sp->center[0], CT_SVG_CENTER, lab[6]}};
     snprintf(title, sizeof title, "%s: %s", g->name, xbar ? "range chart" : "moving-range chart");
     snprintf(ylab, sizeof ylab, "%s%s%s%s", xbar ? "range" : "moving range", *du ? " (" : "", du,
              *du ? ")" : "");

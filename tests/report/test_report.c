@@ -374,6 +374,14 @@ static void test_individuals_limits(void **state)
     assert_near(attr(fig, "data-ucl"), mean + 3 * sigma, 1e-9 * fabs(mean));
     assert_near(attr(fig, "data-lcl"), mean - 3 * sigma, 1e-9 * fabs(mean));
     assert_near(attr(fig, "data-sigma"), sigma, 1e-9 * sigma);
+    /* the gate's LSL of 250 Ah lies 5 Ah below limits 3 Ah apart: named,
+     * not drawn (it would flatten the chart) */
+    const char *cap = strstr(html, "id=\"gate-cap_check\"");
+    const char *caption = strstr(cap, "<figcaption>");
+    assert_non_null(caption);
+    const char *named = strstr(caption, "LSL 250 Ah is off the chart, below it");
+    assert_non_null(named);
+    assert_true(named < strstr(caption, "</figcaption>"));
 }
 
 /* The 100 % OCV gate has thousands of measurements: an X-bar/R chart of
