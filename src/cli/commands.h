@@ -36,6 +36,7 @@ extern const cti_command cti_cmd_sweep, cti_cmd_merge;
 extern const cti_command cti_cmd_calc;
 extern const cti_command cti_cmd_screen, cti_cmd_grade;
 extern const cti_command cti_cmd_trace, cti_cmd_recall, cti_cmd_query;
+extern const cti_command cti_cmd_report;
 
 /* Options of a command with one FILE (args.c). */
 typedef struct cti_opt {

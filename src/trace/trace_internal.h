@@ -217,6 +217,10 @@ void cti_trace_attr_column(int cell, int i, char *buf, size_t len);
 ct_status cti_trace_exec(sqlite3 *db, const char *sql, const char *path, const char *what,
                          ct_error *err);
 
+/* The SQLite connection of a database opened with ct_trace_db_open
+ * (borrowed), for readers in other subsystems (src/report). */
+sqlite3 *cti_trace_db_sqlite(ct_trace_db *db);
+
 /* Registers the table-valued functions ct_history(blob [, run_id]) and the
  * SQL function ct_defects(bits) on a connection (trace_vtab.c). */
 int cti_trace_register_functions(sqlite3 *db);

@@ -299,6 +299,11 @@ fail:
     return st;
 }
 
+sqlite3 *cti_trace_db_sqlite(ct_trace_db *d)
+{
+    return d->db;
+}
+
 void ct_trace_db_close(ct_trace_db *d)
 {
     if (!d)
