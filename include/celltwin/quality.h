@@ -391,7 +391,9 @@ ct_status ct_chart_compute(const double *x, size_t n, const ct_chart_options *op
  * II are those ct_chart_compute gives on the phase II observations alone
  * with target and sigma set to the phase I estimates.
  * Value type: ct_spc_online_init, ct_spc_online_add per observation; the
- * fields below "read-only" may be read; nothing to free. */
+ * fields below "read-only" may be read; nothing to free. A copy of a chart
+ * is an independent chart in the same state (init integrates the chart
+ * constants numerically, so copy a fresh chart to start many). */
 typedef struct ct_spc_online {
     /* settings (from ct_chart_options) */
     ct_chart_kind kind;
