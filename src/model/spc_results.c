@@ -124,8 +124,9 @@ void cti_spc_results_json(const ct_results *r, json_t *o, json_t *ci95)
     json_object_set_new(o, "spc_alarms", alarms);
 }
 
-/* "12.3 h", "12.3 ± 0.4 h" with several replications, or "-". */
-static void print_hours(FILE *out, const ct_results *r, double mean, double half)
+/* "12.3", "12.3 ± 0.4" with several replications, or "-", in hours, in a
+ * column of the given width. */
+static void print_hours(FILE *out, const ct_results *r, double mean, double half, int width)
 {
     char text[48];
     if (isnan(mean))
@@ -134,7 +135,8 @@ static void print_hours(FILE *out, const ct_results *r, double mean, double half
         snprintf(text, sizeof text, "%.2f ± %.2f", mean / 3600, half / 3600);
     else
         snprintf(text, sizeof text, "%.2f", mean / 3600);
-    fprintf(out, " %14s", text);
+    /* "±" is two bytes but one column */
+    fprintf(out, " %*s", width + (strstr(text, "±") ? 1 : 0), text);
 }
 
 void cti_spc_results_print(const ct_results *r, FILE *out)
@@ -142,14 +144,14 @@ void cti_spc_results_print(const ct_results *r, FILE *out)
     const ct_kpis *m = &r->mean, *h = &r->ci95;
     if (m->n_spc == 0)
         return;
-    fprintf(out, "\n  %-20s %-11s %9s %8s %14s %14s %14s %9s\n", "SPC chart (gate)", "type",
+    fprintf(out, "\n  %-20s %-11s %9s %8s %16s %12s %14s %9s\n", "SPC chart (gate)", "type",
             "points", "alarms", "1st alarm h", "shift at h", "delay h", "detected");
     for (size_t c = 0; c < m->n_spc; c++) {
         const ct_spc_chart_kpi *s = &m->spc[c];
         fprintf(out, "  %-20.20s %-11s %9.0f %8.0f", s->gate, s->chart, s->points, s->alarms);
-        print_hours(out, r, s->first_alarm_s, h->spc[c].first_alarm_s);
-        print_hours(out, r, s->shift_at_s, NAN);
-        print_hours(out, r, s->detection_delay_s, h->spc[c].detection_delay_s);
+        print_hours(out, r, s->first_alarm_s, h->spc[c].first_alarm_s, 16);
+        print_hours(out, r, s->shift_at_s, NAN, 12);
+        print_hours(out, r, s->detection_delay_s, h->spc[c].detection_delay_s, 14);
         if (isnan(s->detected))
             fprintf(out, " %9s\n", "-");
         else
