@@ -133,7 +133,13 @@ static void test_point(ct_spc_online *c, double v, ct_spc_point *p)
     switch (c->kind) {
     case CT_CHART_EWMA: {
         c->z = c->lambda * v + (1.0 - c->lambda) * c->z;
-        c->decay *= (1.0 - c->lambda) * (1.0 - c->lambda);
+        /* Once 1 - decay rounds to 1 the limits are the steady-state ones
+         * (the same doubles charts.c computes); stop multiplying before
+         * decay turns subnormal, which is slow. */
+        if (c->decay > 0.0 && 1.0 - c->decay < 1.0)
+            c->decay *= (1.0 - c->lambda) * (1.0 - c->lambda);
+        else
+            c->decay = 0.0;
         double s = c->se * sqrt(c->lambda / (2.0 - c->lambda) * (1.0 - c->decay));
         p->value = c->z;
         if (c->z > c->center + c->L * s || c->z < c->center - c->L * s)

@@ -378,6 +378,17 @@ static void test_factory_shift_detected(void **state)
     assert_int_equal(m->n_spc, 1);
     assert_true(m->spc[0].detected == 1.0);
     assert_true(h->spc[0].detection_delay_s >= 0);
+    /* the text report has an SPC section with the gate's row */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    ct_results_print(res, out);
+    fclose(out);
+    const char *section = strstr(text, "SPC chart (gate)");
+    assert_non_null(section);
+    assert_non_null(strstr(section, "\n  fill "));
+    free(text);
     char *json = ct_results_json(res);
     assert_non_null(strstr(json, "\"spc\":"));
     assert_non_null(strstr(json, "\"spc_alarms\""));
