@@ -134,6 +134,10 @@ void cti_shift_apply(station *s, uint32_t u)
 bool cti_spc_collect(line *L, ct_kpis *k)
 {
     const ct_factory *f = L->f;
+    free(k->spc);
+    free(k->spc_alarms);
+    k->spc = NULL;
+    k->spc_alarms = NULL;
     k->n_spc = k->n_spc_alarms = 0;
     if (!L->spc)
         return true;
