@@ -60,7 +60,7 @@ static void assert_close(double a, double b)
 /* Runs opt online over x[0..n1+n2) with phase I = n1 observations and
  * checks it against ct_chart_compute: limits from phase I; the signals of
  * phase II against the offline chart of phase II with target and sigma
- * set to the phase I estimates (online.h says why). */
+ * set to the phase I estimates (quality.h, ct_spc_online, says why). */
 static void check_same(const ct_chart_options *opt, size_t n1, size_t n2, uint64_t seed)
 {
     double *x = malloc((n1 + n2) * sizeof *x);
