@@ -13,6 +13,7 @@
 
 #include "celltwin/dist.h"
 #include "celltwin/factory.h"
+#include "celltwin/quality.h"
 #include "model/attrs.h"
 
 #define CTI_NAME_MAX 64
@@ -143,6 +144,14 @@ typedef struct cti_gate {
     int rework_to;          /* station, for CTI_GATE_REWORK */
     int rework_port;
     double hold_time_s;     /* laboratory time, for CTI_GATE_HOLD */
+
+    /* Online control chart of the measurements (`chart:`, docs/spc-online.md):
+     * chart_type NULL for none, else its file name ("individuals", "xbar_r",
+     * ...); chart holds kind, subgroup, rules, target, sigma (base units),
+     * lambda, L, k, h, head_start; phase1 points set the limits. */
+    const char *chart_type;
+    ct_chart_options chart;
+    size_t phase1;
 } cti_gate;
 
 /* A raw material bought in lots (`materials:`). */
@@ -165,6 +174,20 @@ typedef struct cti_injection {
     double from, to;        /* metres or kg; from = to = 0: the whole unit */
     uint32_t defect;        /* cti_defect bits */
 } cti_injection;
+
+/* A shift of a process mean put into the run on purpose (`inject:` with
+ * `shift:`): from simulated time at_s on, every unit that station finishes
+ * has attribute attr (of a cell when on_cell, else of a material) moved by
+ * `by` (base units), for testing whether the control charts detect it. */
+typedef struct cti_shift {
+    cti_loc loc;
+    int index;              /* in the inject: list, for messages */
+    int station;
+    bool on_cell;
+    int attr;
+    double at_s;
+    double by;
+} cti_shift;
 
 /* The cell the factory makes (`cell:`), for energy figures. */
 typedef struct cti_cell_spec {
@@ -194,6 +217,8 @@ struct ct_factory {
     cti_material_supply *materials;
     int n_injections;
     cti_injection *injections;
+    int n_shifts;
+    cti_shift *shifts;
     bool has_cell;
     cti_cell_spec cell;
     ct_run_options run;     /* defaults from `run:` */

@@ -400,7 +400,7 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
         }
     }
     const cti_kind *kind = s->cfg->kind;
-    if (!kind && s->cfg->splits <= 1 && s->n_gates == 0) {
+    if (!kind && s->cfg->splits <= 1 && s->n_gates == 0 && s->n_shifts == 0) {
         /* a plain station: count, route, hand on */
         for (uint32_t i = 0; i < v->n_held; i++) {
             cause[i] = NULL;
@@ -436,6 +436,8 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
         for (uint32_t i = 0; i < v->n_held; i++)
             cause[i] = NULL;
     }
+    for (uint32_t i = 0; s->n_shifts > 0 && i < v->n_held; i++)
+        cti_shift_apply(s, held[i]);
     for (uint32_t i = 0; i < v->n_held; i++) {
         int32_t *d = &s->dest[base + i];
         *d = cause[i] ? DEST_SCRAP : route(s);
@@ -811,6 +813,7 @@ static void line_free(line *L)
         free(s->cause);
         free(s->idle);
         free(s->gates);
+        free(s->shifts);
         for (int p = 0; p < s->n_ports; p++) {
             free(s->ports[p].q);
             free(s->ports[p].w);
@@ -826,6 +829,7 @@ static void line_free(line *L)
     free(L->supply_used_kg);
     free(L->st);
     free(L->units);
+    cti_spc_free(L);
     ct_sim_destroy(L->sim);
 }
 
@@ -903,7 +907,20 @@ static bool line_init(line *L, const ct_factory *f, const ct_run_options *opt, i
                     s->gate_time_s += f->gates[g].time_s;
             }
         }
+        for (int k = 0; k < f->n_shifts; k++)
+            s->n_shifts += f->shifts[k].station == i;
+        if (s->n_shifts > 0) {
+            s->shifts = malloc((size_t)s->n_shifts * sizeof *s->shifts);
+            if (!s->shifts)
+                return false;
+            int n = 0;
+            for (int k = 0; k < f->n_shifts; k++)
+                if (f->shifts[k].station == i)
+                    s->shifts[n++] = &f->shifts[k];
+        }
     }
+    if (!cti_spc_init(L))
+        return false;
     if (f->has_source) {
         L->src_target = &L->st[f->source.to];
         L->src_port = f->source.port;
@@ -950,7 +967,7 @@ ct_status cti_line_run(const ct_factory *f, const ct_run_options *opt, int rep,
         if (tick)
             tick(ct_sim_now(L.sim), tick_ctx);
     }
-    if (L.nomem || !collect(&L, opt->horizon_s - opt->warmup_s, kpis))
+    if (L.nomem || !collect(&L, opt->horizon_s - opt->warmup_s, kpis) || !cti_spc_collect(&L, kpis))
         goto cleanup;
     if (opt->observer) {
         cti_rec_report_live(&L);

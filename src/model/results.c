@@ -66,7 +66,10 @@ void ct_results_destroy(ct_results *r)
     for (int i = 0; r->reps && i < r->opt.replications; i++) {
         free(r->reps[i].stations);
         free(r->reps[i].causes);
+        cti_spc_results_free(&r->reps[i]);
     }
+    cti_spc_results_free(&r->mean);
+    cti_spc_results_free(&r->ci95);
     free(r->mean.causes);
     free(r->reps);
     free(r->scratch);
@@ -151,8 +154,10 @@ char *ct_results_json(const ct_results *r)
     json_decref(mean);
     int b = bottleneck(&r->mean);
     json_object_set_new(o, "bottleneck", b >= 0 ? json_string(r->mean.stations[b].name) : json_null());
-    if (r->opt.replications > 1)
-        json_object_set_new(o, "ci95", kpis_json(&r->ci95));
+    json_t *ci95 = r->opt.replications > 1 ? kpis_json(&r->ci95) : NULL;
+    cti_spc_results_json(r, o, ci95);
+    if (ci95)
+        json_object_set_new(o, "ci95", ci95);
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(o);
     return text;
@@ -211,6 +216,7 @@ void ct_results_print(const ct_results *r, FILE *out)
                     sc->count, sc->active_mass_kg, sc->cost_usd);
         }
     }
+    cti_spc_results_print(r, out);
     int b = bottleneck(m);
     if (b >= 0) {
         const ct_station_kpi *k = &m->stations[b];

@@ -188,8 +188,8 @@ ct_status ct_run(const ct_factory *f, const ct_run_options *opt,
         goto cleanup;
     }
     aggregate(r);
-    if (!aggregate_causes(r)) {
-        rc = ct_error_set(err, CT_ERR_NOMEM, "out of memory for scrap causes");
+    if (!aggregate_causes(r) || !cti_spc_results_aggregate(r)) {
+        rc = ct_error_set(err, CT_ERR_NOMEM, "out of memory for scrap causes and SPC results");
         goto cleanup;
     }
     *out = r;
