@@ -105,6 +105,7 @@ typedef struct station {
     uint64_t wait_n, soj_n, processed, scrapped, reworked, held_n;
     double processed_amount, scrapped_amount;
     uint32_t made_n;          /* units made by this converter, whole run */
+    double process_wh0;       /* the kind's process energy at the warm-up (economics) */
 } station;
 
 typedef struct line {
@@ -143,6 +144,8 @@ typedef struct line {
     int n_causes, cap_causes;
     /* Active material over the whole run, for the mass balance. */
     double active_in, active_good, active_scrap;
+    /* Raw material taken from the stores since the warm-up, USD (economics). */
+    double material_in_usd;
 } line;
 
 /* ---- records.c ---- */
