@@ -94,6 +94,8 @@ void cti_econ_free(struct ct_factory *f);
 /* Power of a room per m2 (W/m2): its own, or the dry-room model at its
  * dew point. */
 double cti_room_power_w_m2(const cti_factory_econ *e, const cti_room *r);
+/* Energy of a room over span_s seconds, kWh. */
+double cti_room_kwh(const cti_factory_econ *e, const cti_room *r, double span_s);
 /* Fills the energy (stations, rooms, building) and floor-space fields of
  * k->econ and each station's energy_kwh, for a statistics period of span_s
  * seconds. k's station state fractions and process_energy_kwh must be set. */
