@@ -5,7 +5,7 @@
  * line (good units, when the line makes no cells):
  *
  *   material     M = raw material taken from the stores in the period
- *                    + per_cell materials x G
+ *                    + (per_cell materials + cell.material_cost) x G
  *   scrap share  s = active mass scrapped / (active mass in good cells +
  *                    scrapped), the line's mass balance of active material
  *   materials    = M (1 - s) / G       scrap = M s / G
@@ -43,7 +43,7 @@ void cti_econ_compute(const ct_factory *f, double span_s, ct_kpis *k)
     double g = x->good_cells > 0 ? x->good_cells : k->completed;
     x->good_cells = g;
 
-    double per_cell_materials = 0;
+    double per_cell_materials = f->has_cell ? f->cell.material_cost_usd : 0;
     for (int m = 0; m < f->n_materials; m++)
         per_cell_materials += f->materials[m].price_usd_kg * f->materials[m].per_cell_kg;
     double material = x->material_in_usd + per_cell_materials * g;

@@ -69,6 +69,16 @@ static const char tiny[] =
     "                power: {running: 30 kW, idle: 10 kW, down: 0 kW}, operators: 2,\n"
     "                area: assembly}\n";
 
+/* base with its first `from` replaced by `to`, into text. */
+static const char *edit(const char *base, const char *from, const char *to)
+{
+    static char text[4096];
+    const char *p = strstr(base, from);
+    assert_non_null(p);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - base), base, to, p + strlen(from));
+    return text;
+}
+
 static void test_tiny_closed_form(void **state)
 {
     (void)state;
@@ -109,6 +119,13 @@ static void test_tiny_closed_form(void **state)
     double total = 1 + (21.5 + 100 + 10 + 13.15) / 180;
     assert_close(x->cost_per_cell_usd, total, 1e-9);
     assert_close(x->cost_per_kwh_usd, total / 0.32, 1e-9);
+    ct_results_destroy(r);
+    ct_factory_destroy(f);
+
+    /* the cell's material_cost is bought per good cell, like per_cell */
+    f = load(edit(tiny, "nominal_capacity: 100 Ah}", "nominal_capacity: 100 Ah, material_cost: 4 usd}"));
+    r = run(f, 1);
+    assert_close(ct_results_mean(r)->econ.materials_usd, 1 + 4, 1e-12);
     ct_results_destroy(r);
     ct_factory_destroy(f);
 }
@@ -200,16 +217,6 @@ static void expect_error(const char *text, const char *where, const char *what)
     assert_null(f);
     if (strncmp(err.msg, where, strlen(where)) != 0 || !strstr(err.msg, what))
         fail_msg("want \"%s ... %s\", got \"%s\"", where, what, err.msg);
-}
-
-/* base with its first `from` replaced by `to`, into text. */
-static const char *edit(const char *base, const char *from, const char *to)
-{
-    static char text[4096];
-    const char *p = strstr(base, from);
-    assert_non_null(p);
-    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - base), base, to, p + strlen(from));
-    return text;
 }
 
 static void test_bad_input(void **state)
