@@ -107,6 +107,17 @@ void cti_econ_energy(const struct ct_factory *f, double span_s, struct ct_kpis *
  * cost per good cell and its breakdown. No-op without `economics:`. */
 void cti_econ_compute(const struct ct_factory *f, double span_s, struct ct_kpis *k);
 
+/* ---- bom.c ---- */
+
+/* kg of material m in one good cell by design (recipes, no scrap): its
+ * per_cell mass, or what the cell-making station's consumption traced back
+ * through the converting stations takes; 0 when the line makes no cells
+ * or m does not go into them. */
+double cti_econ_mass_per_cell(const struct ct_factory *f, int m);
+/* Price of that bill of materials per good cell, with the cell's
+ * material_cost, USD. */
+double cti_econ_bom_usd(const struct ct_factory *f);
+
 /* ---- econ_report.c ---- */
 
 /* The numeric fields of ct_econ_kpis, for averaging (offsets in ct_kpis). */

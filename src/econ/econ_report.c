@@ -50,6 +50,20 @@ static const part floor_parts[] = {
 
 #define PART(x, p) CTI_FIELD(x, (p).offset)
 
+/* The design bill of materials: {name: {kg, usd}} per good cell. */
+static json_t *bom_json(const ct_factory *f)
+{
+    json_t *o = json_object();
+    for (int m = 0; m < f->n_materials; m++) {
+        double kg = cti_econ_mass_per_cell(f, m);
+        json_t *mo = json_object();
+        json_object_set_new(mo, "kg", json_real(kg));
+        json_object_set_new(mo, "usd", json_real(kg * f->materials[m].price_usd_kg));
+        json_object_set_new(o, f->materials[m].name, mo);
+    }
+    return o;
+}
+
 static json_t *econ_json(const ct_results *r, const ct_kpis *k, bool is_mean)
 {
     const ct_econ_kpis *x = &k->econ;
@@ -88,6 +102,7 @@ static json_t *econ_json(const ct_results *r, const ct_kpis *k, bool is_mean)
             json_object_set_new(rooms, e->rooms[i].name,
                                 json_real(cti_room_kwh(e, &e->rooms[i], r->opt.horizon_s - r->opt.warmup_s)));
         json_object_set_new(o, "energy_by_room_kwh", rooms);
+        json_object_set_new(o, "materials_per_cell", bom_json(r->f));
     }
     json_t *floor = json_object();
     for (size_t p = 0; p < N_FLOOR; p++)
@@ -136,6 +151,9 @@ void cti_econ_print(const ct_results *r, FILE *out)
         value(out, r, "%.3f", v, PART(h, cost_parts[p]));
         fprintf(out, " USD (%.1f %%)\n", m->cost_per_cell_usd > 0 ? 100 * v / m->cost_per_cell_usd : 0);
     }
+    if (m->good_cells > 0)
+        fprintf(out, "  from the stores        %.3f USD of raw material per good cell in the period "
+                     "(with work in progress)\n", m->material_in_usd / m->good_cells);
     fputs("  energy per kWh of cell ", out);
     value(out, r, "%.1f", m->energy_kwh_per_kwh_cell, h->energy_kwh_per_kwh_cell);
     fprintf(out, " kWh (in the period: stations %.1f, rooms %.1f, building %.1f kWh)\n",
