@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "celltwin/econ.h"
 #include "celltwin/status.h"
 
 #ifdef __cplusplus
@@ -74,6 +75,11 @@ typedef struct ct_station_kpi {
     double reworked;        /* units sent back for rework from here */
     double held;            /* units put on hold by a gate here */
     double yield;           /* 1 - scrapped / processed */
+    /* Economics (econ.h, docs/economics.md): electricity of the station in
+     * the statistics period, kWh: power by state plus its process energy
+     * (the coater's dryer). */
+    double energy_kwh;
+    double process_energy_kwh;
 } ct_station_kpi;
 
 /* Scrap of one cause at one station. */
@@ -151,6 +157,7 @@ typedef struct ct_kpis {
     ct_spc_chart_kpi *spc;
     size_t n_spc_alarms;
     ct_spc_alarm *spc_alarms;
+    ct_econ_kpis econ;       /* cost, energy, floor space (econ.h) */
 } ct_kpis;
 
 /* Results of a run: per-replication KPIs, their means and 95 % half-widths. */

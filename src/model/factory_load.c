@@ -1037,6 +1037,7 @@ static const cti_yaml_key station_keys[] = {
     { "splits", false, "an integer from 1 to 64", station_splits },
     { "value_added", false, "an amount of money >= 0", station_value_added },
     { "quantity", false, "the amount of each unit made, such as \"2000 m\"", station_quantity },
+    { "economics", false, "{investment, depreciation_years, floor_space, power, operators, area, room}", cti_econ_station_key },
 };
 
 /* A key of the mapping at path that is wrong given the others. */
@@ -1260,6 +1261,7 @@ static const cti_yaml_key material_keys[] = {
     { "price", true, "a price per mass such as \"20 usd/kg\"", material_price },
     { "lot", true, "a lot size such as \"2 t\"", material_lot },
     { "active", false, "true or false", material_active },
+    { "per_cell", false, "a mass per cell such as \"0.24 kg\"", cti_econ_material_per_cell },
 };
 
 static ct_status material_item(cti_yaml_ctx *y, const cti_yaml_value *iv, int i, void *obj)
@@ -1986,6 +1988,7 @@ static const cti_yaml_key top_keys[] = {
     { "cell", false, "{nominal_voltage, nominal_capacity, material_cost}", top_cell },
     { "control_plan", false, "a list of measurements", top_control_plan },
     { "inject", false, "a list of defects and process shifts to put into the run", top_inject },
+    { "economics", false, "{electricity, labour_rate, overhead, utilities, dry_room, rooms}", cti_econ_top_key },
 };
 
 /* The kinds' checks that need the whole factory (kind.h), in file order. */
@@ -2063,7 +2066,8 @@ static ct_status load_text(const char *text, size_t len, const char *file, ct_fa
             CT_OK ||
         (st = resolve_refs(&ld)) != CT_OK || (st = check_kinds(&ld.y, ld.f)) != CT_OK ||
         (st = check_shifts(&ld.y, ld.f)) != CT_OK ||
-        (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK)
+        (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK ||
+        (st = cti_econ_check(&ld.y, ld.f)) != CT_OK)
         goto cleanup;
 
     *out = ld.f;
@@ -2120,6 +2124,7 @@ void ct_factory_destroy(ct_factory *f)
     free(f->gates);
     free(f->injections);
     free(f->shifts);
+    cti_econ_free(f);
     ct_dist_clear(&f->source.interarrival);
     free(f);
 }

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/kinds_electrode.h"
 #include "model/line_internal.h"
 
 /* Event priorities: the warm-up reset first, then repairs and failures
@@ -717,6 +718,17 @@ static void ev_repair(ct_sim *sim, void *ctx, uint64_t arg)
 
 /* ---- warm-up and results --------------------------------------------- */
 
+/* Process energy of the station's kind so far, Wh, for economics: the
+ * coater's dryer (its totals run from time 0). */
+static double kind_energy_wh(const station *s)
+{
+    if (s->cfg->kind != &cti_kind_coater || !s->kind_state)
+        return 0;
+    cti_coater_totals t;
+    cti_coater_totals_get(s->kind_state, &t);
+    return t.drying_energy_wh;
+}
+
 static void reset_stats(line *L)
 {
     line_advance(L);
@@ -724,6 +736,7 @@ static void reset_stats(line *L)
     L->completed = L->scrapped = L->rejected = 0;
     L->cells_done = L->cells_first_pass = L->cells_finished = L->escapes = 0;
     L->cell_wh_sum = L->value_lost = 0;
+    L->material_in_usd = 0;
     L->n_causes = 0;
     for (int i = 0; i < L->n; i++) {
         station *s = &L->st[i];
@@ -732,6 +745,7 @@ static void reset_stats(line *L)
         s->wait_sum = s->soj_sum = 0;
         s->wait_n = s->soj_n = s->processed = s->scrapped = s->reworked = s->held_n = 0;
         s->processed_amount = s->scrapped_amount = 0;
+        s->process_wh0 = kind_energy_wh(s);
     }
 }
 
@@ -781,7 +795,10 @@ static bool collect(line *L, double span, ct_kpis *k)
         o->held = (double)s->held_n;
         o->yield = s->processed_amount > 0 ? 1.0 - s->scrapped_amount / s->processed_amount : 1.0;
         k->cumulative_yield *= o->yield;
+        o->process_energy_kwh = (kind_energy_wh(s) - s->process_wh0) / 1000.0;
     }
+    k->econ.material_in_usd = L->material_in_usd;
+    k->econ.good_cells = (double)L->cells_done;
     free(k->causes);
     k->causes = NULL;
     k->n_causes = (size_t)L->n_causes;

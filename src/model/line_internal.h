@@ -108,6 +108,7 @@ typedef struct station {
     uint64_t wait_n, soj_n, processed, scrapped, reworked, held_n;
     double processed_amount, scrapped_amount;
     uint32_t made_n;          /* units made by this converter, whole run */
+    double process_wh0;       /* the kind's process energy at the warm-up (economics) */
 } station;
 
 typedef struct line {
@@ -148,6 +149,8 @@ typedef struct line {
     double active_in, active_good, active_scrap;
     /* Online control charts, one per gate (NULL when no gate has `chart:`). */
     cti_spc_state *spc;
+    /* Raw material taken from the stores since the warm-up, USD (economics). */
+    double material_in_usd;
 } line;
 
 /* ---- records.c ---- */

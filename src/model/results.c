@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "econ/econ_internal.h"
 #include "model/factory_internal.h"
 #include "model/results_internal.h"
 
@@ -28,6 +29,7 @@ const cti_kpi_field cti_station_fields[] = {
     STATION_FIELD(down),           STATION_FIELD(mean_queue),  STATION_FIELD(mean_wait_s),
     STATION_FIELD(mean_sojourn_s), STATION_FIELD(processed),   STATION_FIELD(scrapped),
     STATION_FIELD(reworked),       STATION_FIELD(held),        STATION_FIELD(yield),
+    STATION_FIELD(energy_kwh),     STATION_FIELD(process_energy_kwh),
 };
 const size_t cti_n_station_fields = sizeof cti_station_fields / sizeof cti_station_fields[0];
 
@@ -158,6 +160,7 @@ char *ct_results_json(const ct_results *r)
     cti_spc_results_json(r, o, ci95);
     if (ci95)
         json_object_set_new(o, "ci95", ci95);
+    cti_econ_json_add(r, o);
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(o);
     return text;
@@ -225,4 +228,5 @@ void ct_results_print(const ct_results *r, FILE *out)
                 k->name, 100 * (k->utilization + k->down), 100 * k->utilization,
                 100 * k->down, 100 * k->blocked, 100 * k->starved);
     }
+    cti_econ_print(r, out);
 }
