@@ -222,6 +222,9 @@ static void test_bill_of_materials(void **state)
                          "  - {name: lfp, price: 20 usd/kg, lot: 1 t, active: true}\n"
                          "  - {name: water, price: 0.5 usd/kg, lot: 1 t}\n"
                          "  - {name: can, price: 10 usd/kg, lot: 1 t, per_cell: 100 g}\n"
+                         "  - {name: foil, price: 5 usd/kg, lot: 1 t}\n"
+                         "  - {name: sep, price: 50 usd/kg, lot: 1 t}\n"
+                         "  - {name: electrolyte, price: 10 usd/kg, lot: 1 t}\n"
                          "economics: {electricity: 0.1 usd/kWh, labour_rate: 40 usd/h}\n"
                          "stations:\n"
                          "  - name: mixer\n"
@@ -232,17 +235,28 @@ static void test_bill_of_materials(void **state)
                          "    consumes: [{input: in, amount: 5 kg}]\n"
                          "    makes: coil\n"
                          "    quantity: 100 m\n"
+                         "    uses: [{material: foil, amount: 2 kg}]\n"
                          "    process_time: 60 s\n"
                          "  - {name: slitter, splits: 2, process_time: 10 s}\n"
                          "  - name: assembler\n"
                          "    consumes: [{input: in, amount: 10 m}]\n"
+                         "    uses: [{material: sep, amount: 20 g}]\n"
                          "    makes: cell\n"
-                         "    process_time: 5 s\n");
+                         "    process_time: 5 s\n"
+                         "  - {name: filler, process_time: 5 s, uses: [{material: electrolyte, amount: 50 g}]}\n"
+                         "  - {name: test, process_time: 5 s}\n");
     assert_close(cti_econ_mass_per_cell(f, 0), 0.15, 1e-12);
     assert_close(cti_econ_mass_per_cell(f, 1), 0.10, 1e-12);
     assert_close(cti_econ_mass_per_cell(f, 2), 0.10, 1e-12);
-    /* 0.15 x 20 + 0.1 x 0.5 + 0.1 x 10 = 4.05 usd */
-    assert_close(cti_econ_bom_usd(f), 4.05, 1e-12);
+    /* uses: 2 kg of foil per 100 m coil of 2 lanes, 10 m a cell: 2 kg x
+     * 10 m / 100 m / 2 lanes = 0.1 kg; separator at the assembler and
+     * electrolyte downstream, per cell */
+    assert_close(cti_econ_mass_per_cell(f, 3), 0.10, 1e-12);
+    assert_close(cti_econ_mass_per_cell(f, 4), 0.02, 1e-12);
+    assert_close(cti_econ_mass_per_cell(f, 5), 0.05, 1e-12);
+    /* 0.15 x 20 + 0.1 x 0.5 + 0.1 x 10 + 0.1 x 5 + 0.02 x 50 + 0.05 x 10
+     * = 6.05 usd */
+    assert_close(cti_econ_bom_usd(f), 6.05, 1e-12);
     ct_factory_destroy(f);
 }
 
@@ -264,7 +278,7 @@ static void test_bad_input(void **state)
                  ">= 0");
     /* a material no station consumes, without its mass per cell */
     expect_error(edit(tiny, ", per_cell: 500 g}", "}"), "econ.yaml:6:5: materials[0].per_cell:",
-                 "widget is consumed by no station");
+                 "widget is consumed or used by no station");
     expect_error(edit(tiny, "running: 30 kW", "running: 30"),
                  "econ.yaml:18:34: stations[0].economics.power.running:", "unit");
     expect_error(edit(tiny, "floor_space: 50 m2", "floor_space: -5 m2"),
