@@ -1,0 +1,485 @@
+/*
+ * test_rootcause.c - root-cause ranking (celltwin/rootcause.h) on the
+ * traces of small cell factories, and the one-sided Fisher p-value it is
+ * built on (ct_hypergeometric_log_sf, celltwin/quality.h).
+ *
+ * What must hold:
+ *   - the p-value of Fisher's tea-tasting table, of a table worked out here
+ *     from binomial coefficients, and of tails far below 1e-308 (closed
+ *     forms), in log space;
+ *   - a factory with particle contamination injected on 60 m of one coil
+ *     lane: the particles become micro-shorts under the formation
+ *     fixture's pressure and the aging screen scraps those cells as
+ *     self-discharge outliers; `--cells outliers` ranks that coil's section
+ *     first with p < 1e-6, and its 2x2 counts are those an SQL query over
+ *     the cells' histories gives;
+ *   - the same factory without the injection, and a list of serials drawn
+ *     at random: no level has an adjusted p-value below 0.01;
+ *   - Benjamini-Hochberg and Bonferroni adjustments recomputed here from
+ *     the raw p-values of every level tested;
+ *   - errors: an unknown keyword, a cause no cell has, an unknown or
+ *     malformed serial, an empty list.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "celltwin/factory.h"
+#include "celltwin/quality.h"
+#include "celltwin/rootcause.h"
+#include "celltwin/trace.h"
+
+/* ---- the p-value ------------------------------------------------------------------ */
+
+/* C(n, k) exactly, for small arguments. */
+static double choose(int n, int k)
+{
+    double c = 1;
+    for (int i = 1; i <= k; i++)
+        c = c * (n - k + i) / i;
+    return c;
+}
+
+static void assert_rel(double got, double want, double tol)
+{
+    if (!(fabs(got - want) <= tol * fabs(want)))
+        fail_msg("got %.17g, want %.17g (relative tolerance %g)", got, want, tol);
+}
+
+/* Fisher (1935), The Design of Experiments, section 2: a lady identifies
+ * 3 of the 4 cups with milk first among 8. Table [[3, 1], [1, 3]]: the
+ * one-sided p-value P(X >= 3) = (C(4,3) C(4,1) + C(4,4) C(4,0)) / C(8,4) =
+ * (16 + 1) / 70. */
+static void test_tea_tasting(void **state)
+{
+    (void)state;
+    assert_rel(exp(ct_hypergeometric_log_sf(2, 8, 4, 4)), 17.0 / 70.0, 1e-13);
+    assert_rel(exp(ct_hypergeometric_log_sf(3, 8, 4, 4)), 1.0 / 70.0, 1e-13);
+    /* all four right is the top of the support; nothing above it */
+    assert_true(ct_hypergeometric_log_sf(4, 8, 4, 4) == -INFINITY);
+    assert_true(ct_hypergeometric_log_sf(-1, 8, 4, 4) == 0.0);
+    assert_true(isnan(ct_hypergeometric_log_sf(1, 5, 6, 2)));
+}
+
+/* A table worked out by hand: 20 cells, 5 of them targets, 6 cells with
+ * the level, 4 of those targets. P(X >= 4) = (C(5,4) C(15,2) + C(5,5)
+ * C(15,1)) / C(20,6) = (5 x 105 + 15) / 38760 = 540 / 38760; and every
+ * other tail of that table, summed from the binomial coefficients. */
+static void test_hand_table(void **state)
+{
+    (void)state;
+    assert_rel(exp(ct_hypergeometric_log_sf(3, 20, 5, 6)), 540.0 / 38760.0, 1e-13);
+    for (int a = 0; a <= 5; a++) {
+        double p = 0;
+        for (int x = a; x <= 5; x++)
+            p += choose(5, x) * choose(15, 6 - x);
+        p /= choose(20, 6);
+        assert_rel(exp(ct_hypergeometric_log_sf(a - 1, 20, 5, 6)), p, 1e-12);
+    }
+}
+
+/* A month of cells: 3 million, 20 targets, a coil section of 13 cells
+ * that are all targets. The only table with 13 or more is the one with 13:
+ * P = C(20,13) / C(3e6,13) = prod_{i<13} (20 - i) / (3e6 - i), about
+ * 1e-73; and 200 of 200 (log(200!) - sum log(3e6 - i) = 863.2 - 2981.6,
+ * about 1e-919, far below the doubles) as a sum
+ * of logs. Then tails where the linear-space function still works, upper
+ * and lower side of the mode, against it (its own references are in
+ * tests/quality/test_probability.c). */
+static void test_large_tables(void **state)
+{
+    (void)state;
+    const long N = 3000000;
+    double lp = 0;
+    for (int i = 0; i < 13; i++)
+        lp += log((20.0 - i) / ((double)N - i));
+    assert_rel(ct_hypergeometric_log_sf(12, N, 20, 13), lp, 1e-12);
+    lp = 0;
+    for (int i = 0; i < 200; i++)
+        lp += log((200.0 - i) / ((double)N - i));
+    assert_true(lp < -2100 && lp > -2130);
+    assert_rel(ct_hypergeometric_log_sf(199, N, 200, 200), lp, 1e-12);
+    const long ks[] = {900, 950, 999, 1000, 1001, 1050, 1100, 1200};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+        assert_rel(exp(ct_hypergeometric_log_sf(ks[i], N, 3000, 1000000)),
+                   ct_hypergeometric_sf(ks[i], N, 3000, 1000000), 1e-9);
+}
+
+/* ---- factories --------------------------------------------------------------------- */
+
+/* Lots -> batches of 1000 kg -> coils of 2000 m (a batch each) -> 2 lanes
+ * -> cells of 4 m, a cell every minute from two stackers; soaking,
+ * formation under 2 MPa (a particle becomes a micro-short with
+ * probability 1 - exp(-2 / 0.2) = 0.99995, of 100-500 ohm), aging with a
+ * median/MAD screen per shelf of 100, grading. A healthy cell's k-value is
+ * about 0.4 mV/day, a short of 500 ohm adds 3.2 V / 500 ohm = 6.4 mA to a
+ * healthy ~1 mA (docs/kinds-finishing.md), far beyond 5 MAD. */
+#define FACTORY                                                                                    \
+    "name: rcflow\n"                                                                               \
+    "materials:\n"                                                                                 \
+    "  - {name: am, price: 20 usd/kg, lot: 3000 kg, active: true}\n"                               \
+    "  - {name: binder, price: 10 usd/kg, lot: 500 kg}\n"                                          \
+    "stations:\n"                                                                                  \
+    "  - name: mixer\n"                                                                            \
+    "    consumes: [{material: am, amount: 960 kg}, {material: binder, amount: 40 kg}]\n"          \
+    "    makes: batch\n"                                                                           \
+    "    process_time: 1 h\n"                                                                      \
+    "    servers: 2\n"                                                                             \
+    "  - name: coater\n"                                                                           \
+    "    consumes: [{input: in, amount: 1000 kg}]\n"                                               \
+    "    makes: coil\n"                                                                            \
+    "    quantity: 2000 m\n"                                                                       \
+    "    process_time: 2000\n"                                                                     \
+    "    servers: 2\n"                                                                             \
+    "    buffer: 2\n"                                                                              \
+    "  - {name: slitter, splits: 2, process_time: 100, buffer: 2}\n"                               \
+    "  - name: stacker\n"                                                                          \
+    "    inputs: [{name: cathode, buffer: 4}]\n"                                                   \
+    "    consumes: [{input: cathode, amount: 4 m}]\n"                                              \
+    "    makes: cell\n"                                                                            \
+    "    process_time: 120\n"                                                                      \
+    "    servers: 2\n"                                                                             \
+    "  - {name: soak, kind: soaking, process: {time: 6 h}, batch: {size: 100, max_wait: 2 h},"     \
+    " servers: 4, process_time: 0}\n"                                                              \
+    "  - {name: form, kind: formation, process: {time: 4 h, fixture_pressure: 2 MPa,"              \
+    " short_min: 100 ohm, short_max: 500 ohm}, batch: {size: 50, max_wait: 2 h}, servers: 8,"      \
+    " process_time: 0}\n"                                                                          \
+    "  - {name: age, kind: aging, process: {ht_time: 12 h, cool_time: 2 h, rt_time: 1 d,"          \
+    " screen: {method: mad, threshold: 5}}, batch: {size: 100, max_wait: 2 h}, servers: 12,"       \
+    " process_time: 0}\n"                                                                          \
+    "  - {name: grade, kind: grader, process_time: 10 s}\n"
+
+/* Particles on metres [200, 260) of lane 1 of coil 3: the 15 cells cut
+ * from it (4 m each); 13 of them touch the section [200, 250). */
+#define INJECT "inject: [{station: coater, unit: 3, lane: 1, from: 200 m, to: 260 m, defect: particle}]\n"
+
+static char dir[64], db_inject[128], db_clean[128];
+
+static void traced_run(const char *yaml, const char *db)
+{
+    ct_error err;
+    ct_error_clear(&err);
+    ct_factory *f = NULL;
+    if (ct_factory_load_string(yaml, "rcflow.yaml", &f, &err) != CT_OK)
+        fail_msg("load: %s", err.msg);
+    ct_run_options opt;
+    ct_run_options_init(&opt, f);
+    opt.horizon_s = 6 * 86400.0;
+    opt.warmup_s = 0;
+    ct_trace *t = NULL;
+    if (ct_trace_open(db, f, &opt, &t, &err) != CT_OK)
+        fail_msg("trace open: %s", err.msg);
+    opt.observer = ct_trace_observer(t);
+    ct_results *res = NULL;
+    if (ct_run(f, &opt, NULL, NULL, &res, &err) != CT_OK)
+        fail_msg("run: %s", err.msg);
+    if (ct_trace_close(t, NULL, &err) != CT_OK)
+        fail_msg("trace close: %s", err.msg);
+    ct_results_destroy(res);
+    ct_factory_destroy(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/ct_rootcause_XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(db_inject, sizeof db_inject, "%s/inject.db", dir);
+    snprintf(db_clean, sizeof db_clean, "%s/clean.db", dir);
+    traced_run(FACTORY INJECT, db_inject);
+    traced_run(FACTORY, db_clean);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static ct_trace_db *open_db(const char *path)
+{
+    ct_error err;
+    ct_error_clear(&err);
+    ct_trace_db *db = NULL;
+    if (ct_trace_db_open(path, &db, &err) != CT_OK)
+        fail_msg("open %s: %s", path, err.msg);
+    return db;
+}
+
+/* The one number sql returns. */
+static double query_num(ct_trace_db *db, const char *sql)
+{
+    ct_error err;
+    ct_error_clear(&err);
+    ct_trace_table *t = NULL;
+    if (ct_trace_query(db, sql, &t, &err) != CT_OK)
+        fail_msg("%s: %s", sql, err.msg);
+    assert_int_equal(ct_trace_table_rows(t), 1);
+    double v = ct_trace_table_real(t, 0, 0);
+    ct_trace_table_destroy(t);
+    return v;
+}
+
+static ct_rootcause *rank_cells(ct_trace_db *db, const ct_rootcause_options *o)
+{
+    ct_error err;
+    ct_error_clear(&err);
+    ct_rootcause *r = NULL;
+    if (ct_rootcause_run(db, o, &r, &err) != CT_OK)
+        fail_msg("rootcause: %s", err.msg);
+    return r;
+}
+
+/* Cells that reached the aging station: a passage there or scrapped there. */
+#define REACHED_AGE                                                                                 \
+    "(c.scrap_station_idx = 6 OR EXISTS (SELECT 1 FROM ct_passages(c.history, c.run_id) p WHERE "   \
+    "p.station = 'age'))"
+
+static void test_injected_coil_ranks_first(void **state)
+{
+    (void)state;
+    ct_trace_db *db = open_db(db_inject);
+    ct_rootcause_options o;
+    ct_rootcause_options_init(&o);
+    o.cells = "outliers";
+    ct_rootcause *r = rank_cells(db, &o);
+    const ct_rootcause_summary *s = ct_rootcause_summary_get(r);
+    const ct_rootcause_row *top = ct_rootcause_row_at(r, 0);
+    assert_non_null(top);
+    printf("  %llu targets among %llu cells, %llu levels; first: %s %s %llu/%llu p %.3g adj %.3g\n",
+           (unsigned long long)s->targets, (unsigned long long)s->cells,
+           (unsigned long long)s->levels_tested, ct_rootcause_factor_name(top->factor), top->level,
+           (unsigned long long)top->targets_with, (unsigned long long)top->cells_with, top->p_value,
+           top->p_adjusted);
+    assert_int_equal(top->factor, CT_RC_SECTION);
+    assert_string_equal(top->level, "coater:3/1 200-250 m");
+    assert_true(top->p_value < 1e-6 && top->p_adjusted < 1e-6);
+
+    /* the population and the targets, counted by SQL */
+    double n = query_num(db, "SELECT count(*) FROM cell c WHERE " REACHED_AGE);
+    double k = query_num(db, "SELECT count(*) FROM cell WHERE scrap_cause = 'self-discharge outlier'");
+    assert_true(s->cells == (uint64_t)n && s->targets == (uint64_t)k);
+    /* the 15 injected cells are all found (P(short) = 0.99995 each) */
+    assert_true(query_num(db, "SELECT count(*) FROM cell WHERE defects & 4 AND scrap_cause = "
+                              "'self-discharge outlier'") == 15);
+    /* the top row's table: cells with a piece of lane 1 of coil 3 in
+     * [200, 250) m, and the outliers among them */
+    double with = query_num(db, "SELECT count(DISTINCT c.serial) FROM cell c, ct_pieces(c.history, "
+                                "c.run_id) p WHERE p.maker = 'coater' AND p.coil_number = 3 AND "
+                                "p.lane = 1 AND p.from_m < 250 AND p.to_m > 200 AND " REACHED_AGE);
+    double twith = query_num(db, "SELECT count(DISTINCT c.serial) FROM cell c, ct_pieces(c.history, "
+                                 "c.run_id) p WHERE p.maker = 'coater' AND p.coil_number = 3 AND "
+                                 "p.lane = 1 AND p.from_m < 250 AND p.to_m > 200 AND c.scrap_cause = "
+                                 "'self-discharge outlier'");
+    assert_true(with == 13 && top->cells_with == 13 && top->targets_with == (uint64_t)twith);
+    assert_true(twith == 13);
+    /* Fisher: 13 of 13 => P = C(K,13) / C(N,13) */
+    double lp = 0;
+    for (int i = 0; i < 13; i++)
+        lp += log((k - i) / (n - i));
+    assert_rel(top->log_p, lp, 1e-10);
+    assert_rel(top->lift, (13.0 / k) / (13.0 / n), 1e-12);
+    /* The whole coil: 1000 cells of about 3500, 15 of about 18 targets
+     * where 18 x 1000 / 3500 = 5 are expected; binomially
+     * C(18,15) 0.286^15 0.714^3 = 2e-6. */
+    bool coil = false;
+    for (size_t i = 0; i < ct_rootcause_rows(r); i++) {
+        const ct_rootcause_row *row = ct_rootcause_row_at(r, i);
+        if (row->factor == CT_RC_COIL && strcmp(row->level, "coater:3") == 0) {
+            coil = true;
+            assert_true(row->p_value < 1e-5);
+        }
+    }
+    assert_true(coil);
+    assert_non_null(strstr(s->not_tested, "ambient temperature"));
+    ct_rootcause_destroy(r);
+    ct_trace_db_close(db);
+}
+
+/* No level stands out where nothing was injected. */
+static void assert_nothing_significant(ct_rootcause *r, const char *what)
+{
+    const ct_rootcause_summary *s = ct_rootcause_summary_get(r);
+    const ct_rootcause_row *top = ct_rootcause_row_at(r, 0);
+    assert_non_null(top);
+    printf("  %s: %llu targets among %llu cells, %llu levels; best %s %s p %.3g adj %.3g\n", what,
+           (unsigned long long)s->targets, (unsigned long long)s->cells,
+           (unsigned long long)s->levels_tested, ct_rootcause_factor_name(top->factor), top->level,
+           top->p_value, top->p_adjusted);
+    for (size_t i = 0; i < ct_rootcause_rows(r); i++)
+        assert_true(ct_rootcause_row_at(r, i)->p_adjusted >= 0.01);
+}
+
+static void test_clean_factory(void **state)
+{
+    (void)state;
+    ct_trace_db *db = open_db(db_clean);
+    ct_rootcause_options o;
+    ct_rootcause_options_init(&o);
+    o.cells = "outliers";
+    o.top = 0;
+    ct_rootcause *r = rank_cells(db, &o);
+    assert_true(ct_rootcause_summary_get(r)->targets > 0);
+    assert_nothing_significant(r, "outliers, no injection");
+    ct_rootcause_destroy(r);
+    ct_trace_db_close(db);
+}
+
+/* 300 serials drawn with a fixed linear congruential generator among the
+ * run's cells: a selection unrelated to any factor. Targets that are not
+ * scrapped make the population every cell of the run. */
+static void test_random_list(void **state)
+{
+    (void)state;
+    ct_trace_db *db = open_db(db_inject);
+    long long cells = (long long)query_num(db, "SELECT count(*) FROM cell");
+    static char buf[300][16];
+    const char *list[300];
+    uint64_t x = 12345;
+    for (int i = 0; i < 300; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        snprintf(buf[i], sizeof buf[i], "%lld", (long long)((x >> 33) % (uint64_t)cells) + 1);
+        list[i] = buf[i];
+    }
+    ct_rootcause_options o;
+    ct_rootcause_options_init(&o);
+    o.serials = list;
+    o.n_serials = 300;
+    o.top = 0;
+    ct_rootcause *r = rank_cells(db, &o);
+    const ct_rootcause_summary *s = ct_rootcause_summary_get(r);
+    assert_true(s->cells == (uint64_t)cells && s->run_cells == (uint64_t)cells);
+    assert_true(s->targets > 280 && s->targets <= 300);   /* a few drawn twice */
+    assert_nothing_significant(r, "random list");
+    ct_rootcause_destroy(r);
+    ct_trace_db_close(db);
+}
+
+static int by_p(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every level tested (top 0): Bonferroni is min(1, p m); Benjamini-
+ * Hochberg q_(i) = min over j >= i of p_(j) m / j, recomputed here. Rows
+ * come ordered by adjusted p. */
+static void test_adjustments(void **state)
+{
+    (void)state;
+    ct_trace_db *db = open_db(db_inject);
+    ct_rootcause_options o;
+    ct_rootcause_options_init(&o);
+    o.cells = "outliers";
+    o.top = 0;
+    o.adjust = CT_RC_ADJUST_BONFERRONI;
+    ct_rootcause *r = rank_cells(db, &o);
+    size_t m = ct_rootcause_rows(r);
+    assert_int_equal(m, ct_rootcause_summary_get(r)->levels_tested);
+    for (size_t i = 0; i < m; i++) {
+        const ct_rootcause_row *row = ct_rootcause_row_at(r, i);
+        double want = fmin(0.0, row->log_p + log((double)m));
+        assert_true(fabs(row->log_p_adjusted - want) <= 1e-9 * fmax(1.0, fabs(want)));
+        if (i)
+            assert_true(row->log_p_adjusted >= ct_rootcause_row_at(r, i - 1)->log_p_adjusted);
+    }
+    ct_rootcause_destroy(r);
+
+    o.adjust = CT_RC_ADJUST_BH;
+    r = rank_cells(db, &o);
+    m = ct_rootcause_rows(r);
+    double *lp = malloc(m * sizeof *lp), *q = malloc(m * sizeof *q);
+    assert_non_null(lp);
+    assert_non_null(q);
+    for (size_t i = 0; i < m; i++)
+        lp[i] = ct_rootcause_row_at(r, i)->log_p;
+    qsort(lp, m, sizeof *lp, by_p);
+    double run = 0;
+    for (size_t i = m; i-- > 0;) {
+        run = fmin(run, lp[i] + log((double)m / (double)(i + 1)));
+        q[i] = run;
+    }
+    /* each row's adjusted p is q at the last position of its p in the
+     * sorted list (equal p-values share the smallest q) */
+    for (size_t i = 0; i < m; i++) {
+        const ct_rootcause_row *row = ct_rootcause_row_at(r, i);
+        size_t j = 0;
+        while (j + 1 < m && lp[j + 1] <= row->log_p)
+            j++;
+        assert_true(fabs(row->log_p_adjusted - q[j]) <= 1e-9 * fmax(1.0, fabs(q[j])));
+        if (i)
+            assert_true(row->log_p_adjusted >= ct_rootcause_row_at(r, i - 1)->log_p_adjusted);
+    }
+    free(lp);
+    free(q);
+    ct_rootcause_destroy(r);
+    ct_trace_db_close(db);
+}
+
+static void expect_error(ct_trace_db *db, ct_rootcause_options *o, ct_status want, const char *text)
+{
+    ct_error err;
+    ct_error_clear(&err);
+    ct_rootcause *r = NULL;
+    ct_status st = ct_rootcause_run(db, o, &r, &err);
+    if (st != want || !strstr(err.msg, text))
+        fail_msg("got %s \"%s\", want %s with \"%s\"", ct_status_str(st), err.msg, ct_status_str(want),
+                 text);
+    assert_null(r);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    ct_trace_db *db = open_db(db_inject);
+    ct_rootcause_options o;
+    ct_rootcause_options_init(&o);
+    o.cells = "outlier";
+    expect_error(db, &o, CT_ERR_INVALID, "expected outliers, scrapped, cause=NAME");
+    o.cells = "cause=no such cause";
+    expect_error(db, &o, CT_ERR_NOTFOUND, "\"self-discharge outlier\" (18)");
+    o.cells = NULL;
+    const char *unknown[] = {"1", "99999999"};
+    o.serials = unknown;
+    o.n_serials = 2;
+    expect_error(db, &o, CT_ERR_NOTFOUND, "-99999999 in run");
+    const char *bad[] = {"12x"};
+    o.serials = bad;
+    o.n_serials = 1;
+    expect_error(db, &o, CT_ERR_INVALID, "expected RUNCODE-NUMBER");
+    const char *foreign[] = {"ZZZZZZ-12"};
+    o.serials = foreign;
+    expect_error(db, &o, CT_ERR_NOTFOUND, "no run ZZZZZZ");
+    o.n_serials = 0;
+    expect_error(db, &o, CT_ERR_INVALID, "expected outliers, scrapped, cause=NAME");
+    o.cells = "outliers";
+    o.metre_bin_m = 0;
+    expect_error(db, &o, CT_ERR_INVALID, "metre bin");
+    ct_trace_db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tea_tasting),
+        cmocka_unit_test(test_hand_table),
+        cmocka_unit_test(test_large_tables),
+        cmocka_unit_test(test_injected_coil_ranks_first),
+        cmocka_unit_test(test_clean_factory),
+        cmocka_unit_test(test_random_list),
+        cmocka_unit_test(test_adjustments),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
