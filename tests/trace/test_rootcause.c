@@ -114,50 +114,11 @@ static void test_large_tables(void **state)
 
 /* ---- factories --------------------------------------------------------------------- */
 
-/* Lots -> batches of 1000 kg -> coils of 2000 m (a batch each) -> 2 lanes
- * -> cells of 4 m, a cell every minute from two stackers; soaking,
- * formation under 2 MPa (a particle becomes a micro-short with
- * probability 1 - exp(-2 / 0.2) = 0.99995, of 100-500 ohm), aging with a
- * median/MAD screen per shelf of 100, grading. A healthy cell's k-value is
- * about 0.4 mV/day, a short of 500 ohm adds 3.2 V / 500 ohm = 6.4 mA to a
- * healthy ~1 mA (docs/kinds-finishing.md), far beyond 5 MAD. */
-#define FACTORY                                                                                    \
-    "name: rcflow\n"                                                                               \
-    "materials:\n"                                                                                 \
-    "  - {name: am, price: 20 usd/kg, lot: 3000 kg, active: true}\n"                               \
-    "  - {name: binder, price: 10 usd/kg, lot: 500 kg}\n"                                          \
-    "stations:\n"                                                                                  \
-    "  - name: mixer\n"                                                                            \
-    "    consumes: [{material: am, amount: 960 kg}, {material: binder, amount: 40 kg}]\n"          \
-    "    makes: batch\n"                                                                           \
-    "    process_time: 1 h\n"                                                                      \
-    "    servers: 2\n"                                                                             \
-    "  - name: coater\n"                                                                           \
-    "    consumes: [{input: in, amount: 1000 kg}]\n"                                               \
-    "    makes: coil\n"                                                                            \
-    "    quantity: 2000 m\n"                                                                       \
-    "    process_time: 2000\n"                                                                     \
-    "    servers: 2\n"                                                                             \
-    "    buffer: 2\n"                                                                              \
-    "  - {name: slitter, splits: 2, process_time: 100, buffer: 2}\n"                               \
-    "  - name: stacker\n"                                                                          \
-    "    inputs: [{name: cathode, buffer: 4}]\n"                                                   \
-    "    consumes: [{input: cathode, amount: 4 m}]\n"                                              \
-    "    makes: cell\n"                                                                            \
-    "    process_time: 120\n"                                                                      \
-    "    servers: 2\n"                                                                             \
-    "  - {name: soak, kind: soaking, process: {time: 6 h}, batch: {size: 100, max_wait: 2 h},"     \
-    " servers: 4, process_time: 0}\n"                                                              \
-    "  - {name: form, kind: formation, process: {time: 4 h, fixture_pressure: 2 MPa,"              \
-    " short_min: 100 ohm, short_max: 500 ohm}, batch: {size: 50, max_wait: 2 h}, servers: 8,"      \
-    " process_time: 0}\n"                                                                          \
-    "  - {name: age, kind: aging, process: {ht_time: 12 h, cool_time: 2 h, rt_time: 1 d,"          \
-    " screen: {method: mad, threshold: 5}}, batch: {size: 100, max_wait: 2 h}, servers: 12,"       \
-    " process_time: 0}\n"                                                                          \
-    "  - {name: grade, kind: grader, process_time: 10 s}\n"
-
-/* Particles on metres [200, 260) of lane 1 of coil 3: the 15 cells cut
- * from it (4 m each); 13 of them touch the section [200, 250). */
+/* The factory of tests/data/rootcause-flow.yaml (six days, hand figures
+ * there) and the contamination: particles on metres [200, 260) of lane 1
+ * of coil 3, the 15 cells cut from it (4 m each); 13 of them touch the
+ * section [200, 250). */
+#define FACTORY_FILE CT_SOURCE_DIR "/tests/data/rootcause-flow.yaml"
 #define INJECT "inject: [{station: coater, unit: 3, lane: 1, from: 200 m, to: 260 m, defect: particle}]\n"
 
 static char dir[64], db_inject[128], db_clean[128];
@@ -171,8 +132,6 @@ static void traced_run(const char *yaml, const char *db)
         fail_msg("load: %s", err.msg);
     ct_run_options opt;
     ct_run_options_init(&opt, f);
-    opt.horizon_s = 6 * 86400.0;
-    opt.warmup_s = 0;
     ct_trace *t = NULL;
     if (ct_trace_open(db, f, &opt, &t, &err) != CT_OK)
         fail_msg("trace open: %s", err.msg);
@@ -194,8 +153,16 @@ static int setup(void **state)
         return -1;
     snprintf(db_inject, sizeof db_inject, "%s/inject.db", dir);
     snprintf(db_clean, sizeof db_clean, "%s/clean.db", dir);
-    traced_run(FACTORY INJECT, db_inject);
-    traced_run(FACTORY, db_clean);
+    static char yaml[8192];
+    FILE *f = fopen(FACTORY_FILE, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(yaml, 1, sizeof yaml - sizeof INJECT, f);
+    fclose(f);
+    yaml[n] = '\0';
+    traced_run(yaml, db_clean);
+    strcat(yaml, INJECT);
+    traced_run(yaml, db_inject);
     return 0;
 }
 
