@@ -17,6 +17,8 @@
  *     at random: no level has an adjusted p-value below 0.01;
  *   - Benjamini-Hochberg and Bonferroni adjustments recomputed here from
  *     the raw p-values of every level tested;
+ *   - each coil, section, batch, lot and server counts the cells a recall
+ *     of it returns;
  *   - errors: an unknown keyword, a cause no cell has, an unknown or
  *     malformed serial, an empty list.
  */
@@ -394,6 +396,60 @@ static void test_adjustments(void **state)
     ct_trace_db_close(db);
 }
 
+/* The cells of a level are the cells `recall` returns for its unit or
+ * equipment (the same links, read the other way): every coil, section,
+ * batch, lot and server of the run, against the whole run's cells. */
+static void test_levels_match_recalls(void **state)
+{
+    (void)state;
+    ct_trace_db *db = open_db(db_inject);
+    ct_rootcause_options o;
+    ct_rootcause_options_init(&o);
+    o.cells = "outliers";
+    o.population = CT_RC_POP_ALL;
+    o.top = 0;
+    ct_rootcause *r = rank_cells(db, &o);
+    size_t checked[CT_RC_FACTOR_COUNT] = {0};
+    for (size_t i = 0; i < ct_rootcause_rows(r); i++) {
+        const ct_rootcause_row *row = ct_rootcause_row_at(r, i);
+        ct_error err;
+        ct_error_clear(&err);
+        ct_trace_table *t = NULL;
+        ct_status st;
+        char unit[64];
+        int lane, server;
+        double a, b;
+        switch (row->factor) {
+        case CT_RC_COIL: st = ct_trace_recall_coil(db, NULL, row->level, -1, NAN, NAN, &t, &err); break;
+        case CT_RC_BATCH: st = ct_trace_recall_batch(db, NULL, row->level, &t, &err); break;
+        case CT_RC_LOT: st = ct_trace_recall_lot(db, NULL, row->level, &t, &err); break;
+        case CT_RC_SECTION:
+            assert_int_equal(sscanf(row->level, "%63[^/]/%d %lf-%lf m", unit, &lane, &a, &b), 4);
+            st = ct_trace_recall_coil(db, NULL, unit, lane, a, b, &t, &err);
+            break;
+        case CT_RC_EQUIPMENT:
+            assert_int_equal(sscanf(row->level, "%63s server %d", unit, &server), 2);
+            st = ct_trace_recall_station(db, NULL, unit, server, 0, 1e9, &t, &err);
+            break;
+        default: continue;
+        }
+        if (st != CT_OK)
+            fail_msg("recall %s: %s", row->level, err.msg);
+        if (ct_trace_table_rows(t) != row->cells_with)
+            fail_msg("%s %s: %llu cells, recall %zu", ct_rootcause_factor_name(row->factor), row->level,
+                     (unsigned long long)row->cells_with, ct_trace_table_rows(t));
+        checked[row->factor]++;
+        ct_trace_table_destroy(t);
+    }
+    printf("  checked %zu coils, %zu sections, %zu batches, %zu lots, %zu servers\n",
+           checked[CT_RC_COIL], checked[CT_RC_SECTION], checked[CT_RC_BATCH], checked[CT_RC_LOT],
+           checked[CT_RC_EQUIPMENT]);
+    assert_true(checked[CT_RC_COIL] >= 8 && checked[CT_RC_SECTION] >= 300 && checked[CT_RC_BATCH] >= 8 &&
+                checked[CT_RC_LOT] >= 2 && checked[CT_RC_EQUIPMENT] >= 20);
+    ct_rootcause_destroy(r);
+    ct_trace_db_close(db);
+}
+
 static void expect_error(ct_trace_db *db, ct_rootcause_options *o, ct_status want, const char *text)
 {
     ct_error err;
@@ -446,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_clean_factory),
         cmocka_unit_test(test_random_list),
         cmocka_unit_test(test_adjustments),
+        cmocka_unit_test(test_levels_match_recalls),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
