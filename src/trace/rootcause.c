@@ -1100,7 +1100,6 @@ static ct_status rank(rc *R, ct_rootcause *res, ct_error *err)
 
 static void rc_clear(rc *R)
 {
-    cti_run_info_clear(&R->r);
     free(R->lv);
     rmap_free(&R->lvmap);
     free(R->tmp);
@@ -1120,6 +1119,7 @@ static void rc_clear(rc *R)
     }
     free(R->equip);
     free(R->shift);
+    cti_run_info_clear(&R->r);   /* after the per-station arrays: it zeroes n_stations */
     free_causes(R);
     free(R->listed);
     free(R->target_station);
