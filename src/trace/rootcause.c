@@ -204,6 +204,7 @@ typedef struct cpiece {
 
 typedef struct test {
     int32_t lvl;
+    rkey key;                  /* the level's, for a stable order of equal results */
     double log_p, log_adj, lift;
 } test;
 
@@ -515,9 +516,11 @@ static int32_t node_of(rc *R, const rkey *k, int depth)
     int32_t id = rmap_get(&R->nmap, k);
     if (id >= 0)
         return R->nodes[id].state == 2 ? id : -1;
-    if (depth > 32 || !grow((void **)&R->nodes, &R->capn, R->nn, sizeof *R->nodes) ||
+    if (depth > 32)
+        return -1;
+    if (!grow((void **)&R->nodes, &R->capn, R->nn, sizeof *R->nodes) ||
         !rmap_put(&R->nmap, k, (int32_t)R->nn)) {
-        R->nomem = depth <= 32;
+        R->nomem = true;
         return -1;
     }
     id = (int32_t)R->nn++;
@@ -814,12 +817,19 @@ static ct_status select_list(rc *R, char **what, ct_error *err)
                                 "RUNCODE-NUMBER or give the run",
                                 R->d->path, runs);
     }
-    if (max > 1LL << 40 || !(R->listed = calloc((size_t)max + 1, 1)))
-        return max > 1LL << 40 ? ct_error_set(err, CT_ERR_NOTFOUND, "%s: no cell %s-%lld in run %s",
-                                              R->d->path, R->r.code, max, R->r.code)
-                               : nomem_err(R, err);
-    R->nlisted = (size_t)max + 1;
+    /* marks by serial, up to the run's last: numbers above it are not in it */
     sqlite3_stmt *s = NULL;
+    long long last = 0;
+    if ((st = prepare(R, &s, "SELECT max(serial) FROM cell WHERE run_id = ?", err)) != CT_OK)
+        return st;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        last = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (max > last)
+        max = last;
+    if (!(R->listed = calloc((size_t)(max > 0 ? max : 0) + 1, 1)))
+        return nomem_err(R, err);
+    R->nlisted = (size_t)(max > 0 ? max : 0) + 1;
     if ((st = prepare(R, &s,
                       "SELECT state, scrap_station_idx FROM cell WHERE run_id = ? AND serial = ?",
                       err)) != CT_OK)
@@ -828,10 +838,10 @@ static ct_status select_list(rc *R, char **what, ct_error *err)
     char first_missing[64] = "";
     for (size_t i = 0; i < o->n_serials; i++) {
         cti_trace_serial_split(o->serials[i], c, &number);
-        if (R->listed[number])
+        if (number < (long long)R->nlisted && R->listed[number])
             continue;
         sqlite3_bind_int64(s, 2, number);
-        int rcode = sqlite3_step(s);
+        int rcode = number < (long long)R->nlisted ? sqlite3_step(s) : SQLITE_DONE;
         if (rcode == SQLITE_ROW) {
             R->listed[number] = 1;
             distinct++;
@@ -973,15 +983,25 @@ done:
 
 /* ---- tests and ranking ------------------------------------------------------------ */
 
+static int by_key(const rkey *p, const rkey *q)
+{
+    if (p->fa != q->fa)
+        return p->fa < q->fa ? -1 : 1;
+    if (p->b != q->b)
+        return p->b < q->b ? -1 : 1;
+    if (p->c != q->c)
+        return p->c < q->c ? -1 : 1;
+    return (p->d > q->d) - (p->d < q->d);
+}
+
 static int by_log_p(const void *a, const void *b)
 {
     const test *x = a, *y = b;
-    return x->log_p < y->log_p ? -1 : x->log_p > y->log_p ? 1 : (x->lvl > y->lvl) - (x->lvl < y->lvl);
+    return x->log_p < y->log_p ? -1 : x->log_p > y->log_p ? 1 : by_key(&x->key, &y->key);
 }
 
 /* The ranking: adjusted p, then lift, then p, then the level's key (a
  * stable order for equal results). */
-static const level *rank_levels;
 static int by_rank(const void *a, const void *b)
 {
     const test *x = a, *y = b;
@@ -991,14 +1011,7 @@ static int by_rank(const void *a, const void *b)
         return x->lift > y->lift ? -1 : 1;
     if (x->log_p != y->log_p)
         return x->log_p < y->log_p ? -1 : 1;
-    const rkey *p = &rank_levels[x->lvl].key, *q = &rank_levels[y->lvl].key;
-    if (p->fa != q->fa)
-        return p->fa < q->fa ? -1 : 1;
-    if (p->b != q->b)
-        return p->b < q->b ? -1 : 1;
-    if (p->c != q->c)
-        return p->c < q->c ? -1 : 1;
-    return (p->d > q->d) - (p->d < q->d);
+    return by_key(&x->key, &y->key);
 }
 
 static const char *name_at(char *const *names, int n, int i)
@@ -1043,6 +1056,7 @@ static ct_status rank(rc *R, ct_rootcause *res, ct_error *err)
         if (l->cells == 0 || l->cells >= N)
             continue;
         t[m].lvl = (int32_t)i;
+        t[m].key = l->key;
         t[m].log_p = l->targets == 0 ? 0.0
                                      : ct_hypergeometric_log_sf((long)l->targets - 1, (long)N, (long)K,
                                                                 (long)l->cells);
@@ -1066,7 +1080,6 @@ static ct_status rank(rc *R, ct_rootcause *res, ct_error *err)
             t[i].log_adj = run_min;
         }
     }
-    rank_levels = R->lv;
     qsort(t, m, sizeof *t, by_rank);
     size_t keep = R->o->top && R->o->top < m ? R->o->top : m;
     res->rows = calloc(keep ? keep : 1, sizeof *res->rows);
