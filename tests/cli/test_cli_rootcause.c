@@ -132,34 +132,38 @@ static void expect(const char *args_tail, int status, const char *text)
     assert_string_equal(out_text, "");
 }
 
+/* Wrong arguments after the database: exit status 2 and what was expected. */
+static const struct {
+    const char *tail, *text;
+} bad_args[] = {
+    {"--cells outlier", "expected outliers, scrapped, cause=NAME"},
+    {"--cells 12x", "expected RUNCODE-NUMBER"},
+    {"", "expected --cells"},
+    {"--cells outliers --metre-bin 50", "--metre-bin"},
+    {"--cells outliers --factors coil,colour", "factor \"colour\""},
+    {"--cells outliers --top -1", "--top"},
+    {"--cells outliers --population some", "--population"},
+    {"--cells outliers --frobnicate", "unknown option"},
+};
+
 static void test_errors(void **state)
 {
     (void)state;
     char args[1024];
+    for (size_t i = 0; i < sizeof bad_args / sizeof bad_args[0]; i++) {
+        snprintf(args, sizeof args, "'%s' %s", db, bad_args[i].tail);
+        expect(args, 2, bad_args[i].text);
+    }
     snprintf(args, sizeof args, "'%s/none.db' --cells outliers", dir);
     expect(args, 1, "cannot open the trace database");
     snprintf(args, sizeof args, "'%s' --cells %s-9999999", db, code);
     expect(args, 1, "-9999999 in run");
     snprintf(args, sizeof args, "'%s' --cells 'cause=no such cause'", db);
     expect(args, 1, "scrap causes in the run: \"self-discharge outlier\"");
-    snprintf(args, sizeof args, "'%s' --cells outlier", db);
-    expect(args, 2, "expected outliers, scrapped, cause=NAME");
-    snprintf(args, sizeof args, "'%s' --cells 12x", db);
-    expect(args, 2, "expected RUNCODE-NUMBER");
     snprintf(args, sizeof args, "'%s' --cells @%s", db, write_file("empty.txt", "# nothing\n\n"));
     expect(args, 2, "got none");
     snprintf(args, sizeof args, "'%s' --cells @%s/missing.txt", db, dir);
     expect(args, 2, "cannot read the list of serials");
-    snprintf(args, sizeof args, "'%s'", db);
-    expect(args, 2, "expected --cells");
-    snprintf(args, sizeof args, "'%s' --cells outliers --metre-bin 50", db);
-    expect(args, 2, "--metre-bin");
-    snprintf(args, sizeof args, "'%s' --cells outliers --factors coil,colour", db);
-    expect(args, 2, "factor \"colour\"");
-    snprintf(args, sizeof args, "'%s' --cells outliers --top -1", db);
-    expect(args, 2, "--top");
-    snprintf(args, sizeof args, "'%s' --cells outliers --frobnicate", db);
-    expect(args, 2, "unknown option");
     assert_int_equal(run("rootcause --help"), 0);
     assert_non_null(strstr(out_text, "Usage: celltwin rootcause"));
 }
