@@ -54,9 +54,12 @@ typedef enum ct_rootcause_adjust {
 
 /* The cells the targets are compared with. */
 typedef enum ct_rootcause_population {
-    /* Cells that reached a station where a target was scrapped (a passage
-     * there, or scrapped there): the cells that could have become targets.
-     * All cells when no target was scrapped. */
+    /* The cells that could have become targets. Targets scrapped at one
+     * station: the cells that reached it (a passage there, or scrapped
+     * there). At several: the cohort of cells made up to the last one that
+     * reached the target station reached last (serials follow the order
+     * of making), any state. All cells when a listed target was not
+     * scrapped. */
     CT_RC_POP_REACHED = 0,
     CT_RC_POP_ALL               /* every cell of the run */
 } ct_rootcause_population;

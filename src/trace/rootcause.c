@@ -253,9 +253,11 @@ typedef struct rc {
     size_t ncauses;
     unsigned char *listed;     /* list mode: by serial */
     size_t nlisted;
-    unsigned char *target_station;   /* by station: a target was scrapped there */
+    long long *target_station; /* by station: the last serial of a target scrapped there, 0 none */
     bool unscrapped_target;    /* a listed target was not scrapped (at a station) */
     bool any_target_station;   /* population: the cells that reached such a station */
+    long long cohort;          /* > 0: population: the cells of serial <= cohort */
+    int cohort_station;        /* the target station reached last */
 } rc;
 
 enum { M_CAUSES, M_SCRAPPED, M_LIST };
@@ -733,7 +735,8 @@ static ct_status select_keyword(rc *R, char **what, ct_error *err)
     /* where were they scrapped, and are there any? */
     char sql[1024];
     size_t n = (size_t)snprintf(sql, sizeof sql,
-                                "SELECT scrap_station_idx, count(*) FROM cell WHERE run_id = ? AND state "
+                                "SELECT scrap_station_idx, count(*), max(serial) FROM cell WHERE run_id = ? "
+                                "AND state "
                                 "= 'scrapped'");
     if (R->mode == M_CAUSES) {
         n += (size_t)snprintf(sql + n, sizeof sql - n, " AND scrap_cause IN (");
@@ -758,7 +761,7 @@ static ct_status select_keyword(rc *R, char **what, ct_error *err)
         if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
             int i = sqlite3_column_int(s, 0);
             if (i >= 0 && i < R->r.n_stations)
-                R->target_station[i] = 1;
+                R->target_station[i] = sqlite3_column_int64(s, 2);
         }
     }
     sqlite3_finalize(s);
@@ -801,7 +804,7 @@ static ct_status select_list(rc *R, char **what, ct_error *err)
     ct_status st = cti_trace_find_run(R->d, o->run ? o->run : code[0] ? code : NULL, &R->r, err);
     if (st != CT_OK)
         return st;
-    if (!(R->target_station = calloc((size_t)R->r.n_stations + 1, 1)))
+    if (!(R->target_station = calloc((size_t)R->r.n_stations + 1, sizeof *R->target_station)))
         return nomem_err(R, err);
     if (code[0] && strcmp(code, R->r.code) != 0)
         return ct_error_set(err, CT_ERR_INVALID, "serials of run %s, but --run %s", code, R->r.code);
@@ -848,8 +851,8 @@ static ct_status select_list(rc *R, char **what, ct_error *err)
             const char *state = (const char *)sqlite3_column_text(s, 0);
             if (state && strcmp(state, "scrapped") == 0 && sqlite3_column_type(s, 1) != SQLITE_NULL) {
                 int k = sqlite3_column_int(s, 1);
-                if (k >= 0 && k < R->r.n_stations)
-                    R->target_station[k] = 1;
+                if (k >= 0 && k < R->r.n_stations && number > R->target_station[k])
+                    R->target_station[k] = number;
             } else {
                 R->unscrapped_target = true;
             }
@@ -875,8 +878,10 @@ static ct_status select_list(rc *R, char **what, ct_error *err)
 
 /* ---- the pass over the cells ------------------------------------------------------ */
 
-static bool reached(const rc *R, const upass *pass, size_t np, int scrap_station)
+static bool reached(const rc *R, long long serial, const upass *pass, size_t np, int scrap_station)
 {
+    if (R->cohort > 0)
+        return serial <= R->cohort;
     if (!R->any_target_station)
         return true;
     if (scrap_station >= 0 && scrap_station < R->r.n_stations && R->target_station[scrap_station])
@@ -942,7 +947,8 @@ static ct_status count_cells(rc *R, uint64_t *n_run, uint64_t *n_pop, uint64_t *
                               R->r.code, serial);
             goto done;
         }
-        if (!target && !reached(R, pass, npass, scrap_station))
+        if (R->cohort > 0 ? !reached(R, serial, pass, npass, scrap_station)
+                          : !target && !reached(R, serial, pass, npass, scrap_station))
             continue;
         (*n_pop)++;
         *n_target += target;
@@ -1142,9 +1148,70 @@ static const char not_tested[] =
     "ambient temperature: the trace holds no time-varying temperature (the factory file's ambient "
     "conditions are constants; the testers' reading temperatures are not stored)";
 
+/* The last serial of a cell that reached station st: a job there (the
+ * station index, passage_bucket) or scrapped there as a target. */
+static ct_status last_reached(rc *R, int st, long long *out, ct_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    ct_status rs = prepare(R, &s, "SELECT serials FROM passage_bucket WHERE run_id = ? AND station_idx = ?",
+                           err);
+    if (rs != CT_OK)
+        return rs;
+    sqlite3_bind_int(s, 2, st);
+    long long last = R->target_station[st];
+    int rcode;
+    while ((rcode = sqlite3_step(s)) == SQLITE_ROW) {
+        const uint8_t *p = sqlite3_column_blob(s, 0), *end = p + sqlite3_column_bytes(s, 0);
+        uint64_t v, serial = 0;
+        while (p < end && cti_get_varint(&p, end, &v)) {
+            serial += (uint64_t)cti_unzigzag(v);
+            if ((long long)serial > last)
+                last = (long long)serial;
+        }
+    }
+    sqlite3_finalize(s);
+    if (rcode != SQLITE_DONE)
+        return db_err(R, err);
+    *out = last;
+    return CT_OK;
+}
+
+/* Targets scrapped at several stations: the cells that reached one of
+ * them are not the cells at risk of all of them (a cell past the first
+ * and not yet at the last can only have been scrapped at the first).
+ * The cohort of cells made (serials are in the order of making) up to the
+ * last one that reached the target station reached last is. */
+static ct_status choose_cohort(rc *R, ct_error *err)
+{
+    int stations = 0;
+    for (int i = 0; i < R->r.n_stations; i++)
+        stations += R->target_station[i] != 0;
+    if (stations < 2 || !R->any_target_station)
+        return CT_OK;
+    long long cohort = -1;
+    for (int i = 0; i < R->r.n_stations; i++) {
+        if (!R->target_station[i])
+            continue;
+        long long last = 0;
+        ct_status st = last_reached(R, i, &last, err);
+        if (st != CT_OK)
+            return st;
+        if (cohort < 0 || last < cohort) {
+            cohort = last;
+            R->cohort_station = i;
+        }
+    }
+    R->cohort = cohort > 0 ? cohort : 1;
+    return CT_OK;
+}
+
 /* "cells that reached age or grade" */
 static bool describe_population(rc *R, char **what)
 {
+    if (R->cohort > 0)
+        return append(what, "cells made up to %s-%07lld (the last made that reached %s, of the "
+                            "target stations the one reached last)",
+                      R->r.code, R->cohort, name_at(R->r.stations, R->r.n_stations, R->cohort_station));
     if (!R->any_target_station)
         return append(what, "all cells of the run");
     if (!append(what, "cells that reached "))
@@ -1152,11 +1219,14 @@ static bool describe_population(rc *R, char **what)
     int n = 0, total = 0;
     for (int i = 0; i < R->r.n_stations; i++)
         total += R->target_station[i];
-    for (int i = 0; i < R->r.n_stations; i++)
-        if (R->target_station[i] &&
-            !append(what, "%s%s", n++ ? (n == total ? " or " : ", ") : "",
-                    name_at(R->r.stations, R->r.n_stations, i)))
+    for (int i = 0; i < R->r.n_stations; i++) {
+        if (!R->target_station[i])
+            continue;
+        n++;
+        const char *sep = n == 1 ? "" : n == total ? " or " : ", ";
+        if (!append(what, "%s%s", sep, name_at(R->r.stations, R->r.n_stations, i)))
             return false;
+    }
     return true;
 }
 
@@ -1188,7 +1258,7 @@ ct_status ct_rootcause_run(ct_trace_db *d, const ct_rootcause_options *o, ct_roo
     if (!o->cells) {
         st = select_list(&R, &res->targets_what, err);
     } else if ((st = cti_trace_find_run(d, o->run, &R.r, err)) == CT_OK) {
-        if (!(R.target_station = calloc((size_t)R.r.n_stations + 1, 1)))
+        if (!(R.target_station = calloc((size_t)R.r.n_stations + 1, sizeof *R.target_station)))
             st = nomem_err(&R, err);
         else
             st = select_keyword(&R, &res->targets_what, err);
@@ -1198,6 +1268,8 @@ ct_status ct_rootcause_run(ct_trace_db *d, const ct_rootcause_options *o, ct_roo
     for (int i = 0; i < R.r.n_stations; i++)
         R.any_target_station |= R.target_station[i] != 0;
     R.any_target_station &= o->population == CT_RC_POP_REACHED && !R.unscrapped_target;
+    if ((st = choose_cohort(&R, err)) != CT_OK)
+        goto done;
     if (!(R.equip = calloc((size_t)R.r.n_stations + 1, sizeof *R.equip)) ||
         !(R.shift = calloc((size_t)R.r.n_stations + 1, sizeof *R.shift)) ||
         !describe_population(&R, &res->population_what)) {

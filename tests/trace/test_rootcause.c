@@ -15,6 +15,8 @@
  *     the cells' histories gives;
  *   - the same factory without the injection, and a list of serials drawn
  *     at random: no level has an adjusted p-value below 0.01;
+ *   - targets scrapped at two stations are compared with a cohort of cells
+ *     made up to the last one that reached the later station;
  *   - Benjamini-Hochberg and Bonferroni adjustments recomputed here from
  *     the raw p-values of every level tested;
  *   - each coil, section, batch, lot and server counts the cells a recall
@@ -210,9 +212,10 @@ static ct_rootcause *rank_cells(ct_trace_db *db, const ct_rootcause_options *o)
     return r;
 }
 
-/* Cells that reached the aging station: a passage there or scrapped there. */
+/* Cells that reached the aging station (index 7): a passage there or
+ * scrapped there. */
 #define REACHED_AGE                                                                                 \
-    "(c.scrap_station_idx = 6 OR EXISTS (SELECT 1 FROM ct_passages(c.history, c.run_id) p WHERE "   \
+    "(c.scrap_station_idx = 7 OR EXISTS (SELECT 1 FROM ct_passages(c.history, c.run_id) p WHERE "   \
     "p.station = 'age'))"
 
 static void test_injected_coil_ranks_first(void **state)
@@ -301,6 +304,45 @@ static void test_clean_factory(void **state)
     ct_rootcause *r = rank_cells(db, &o);
     assert_true(ct_rootcause_summary_get(r)->targets > 0);
     assert_nothing_significant(r, "outliers, no injection");
+    ct_rootcause_destroy(r);
+    ct_trace_db_close(db);
+}
+
+/* Targets scrapped at two stations (the check's 1 % "scrap rate" right
+ * after stacking, and the aging screen): the population is the cohort of
+ * cells made up to the last one that reached aging (the later station),
+ * and within it every cell, in any state. On the clean factory nothing
+ * stands out (the scrap rate strikes at random). */
+static void test_cohort(void **state)
+{
+    (void)state;
+    ct_trace_db *db = open_db(db_inject);
+    ct_rootcause_options o;
+    ct_rootcause_options_init(&o);
+    o.cells = "scrapped";
+    ct_rootcause *r = rank_cells(db, &o);
+    const ct_rootcause_summary *s = ct_rootcause_summary_get(r);
+    double cohort = query_num(db, "SELECT max(c.serial) FROM cell c WHERE " REACHED_AGE);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM cell WHERE serial <= %.0f", cohort);
+    double n = query_num(db, sql);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM cell WHERE serial <= %.0f AND state = 'scrapped'",
+             cohort);
+    double k = query_num(db, sql);
+    printf("  %s: %llu targets among %llu cells\n", s->population_what, (unsigned long long)s->targets,
+           (unsigned long long)s->cells);
+    assert_true(strncmp(s->population_what, "cells made up to ", 17) == 0);
+    assert_true(s->cells == (uint64_t)n && s->targets == (uint64_t)k);
+    assert_true(query_num(db, "SELECT count(DISTINCT scrap_station_idx) FROM cell") == 2);
+    assert_string_equal(ct_rootcause_row_at(r, 0)->level, "coater:3/1 200-250 m");
+    assert_true(ct_rootcause_row_at(r, 0)->p_adjusted < 1e-6);
+    ct_rootcause_destroy(r);
+    ct_trace_db_close(db);
+
+    db = open_db(db_clean);
+    o.top = 0;
+    r = rank_cells(db, &o);
+    assert_nothing_significant(r, "scrapped, no injection");
     ct_rootcause_destroy(r);
     ct_trace_db_close(db);
 }
@@ -471,7 +513,7 @@ static void test_errors(void **state)
     o.cells = "outlier";
     expect_error(db, &o, CT_ERR_INVALID, "expected outliers, scrapped, cause=NAME");
     o.cells = "cause=no such cause";
-    expect_error(db, &o, CT_ERR_NOTFOUND, "\"self-discharge outlier\" (18)");
+    expect_error(db, &o, CT_ERR_NOTFOUND, "scrap causes in the run: \"");
     o.cells = NULL;
     const char *unknown[] = {"1", "99999999"};
     o.serials = unknown;
@@ -500,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_large_tables),
         cmocka_unit_test(test_injected_coil_ranks_first),
         cmocka_unit_test(test_clean_factory),
+        cmocka_unit_test(test_cohort),
         cmocka_unit_test(test_random_list),
         cmocka_unit_test(test_adjustments),
         cmocka_unit_test(test_levels_match_recalls),
