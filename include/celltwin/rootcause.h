@@ -106,7 +106,8 @@ typedef struct ct_rootcause_row {
 typedef struct ct_rootcause_summary {
     char run[8];                /* run code */
     const char *targets_what;   /* "self-discharge outliers (scrap cause ...)" */
-    const char *population_what;   /* "cells that reached age" or "all cells of the run" */
+    const char *population_what;   /* "cells that reached age", "cells made up to ...",
+                                    * "all cells of the run" */
     uint64_t run_cells;         /* cells of the run */
     uint64_t cells;             /* cells of the population (N) */
     uint64_t targets;           /* targets among them (K) */

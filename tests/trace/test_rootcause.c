@@ -262,9 +262,9 @@ static void test_injected_coil_ranks_first(void **state)
         lp += log((k - i) / (n - i));
     assert_rel(top->log_p, lp, 1e-10);
     assert_rel(top->lift, (13.0 / k) / (13.0 / n), 1e-12);
-    /* The whole coil: 1000 cells of about 3500, 15 of about 18 targets
-     * where 18 x 1000 / 3500 = 5 are expected; binomially
-     * C(18,15) 0.286^15 0.714^3 = 2e-6. */
+    /* The whole coil: about 1000 cells of 3400, 15 of about 16 targets
+     * where 16 x 1000 / 3400 = 4.7 are expected; binomially
+     * 16 x 0.29^15 x 0.71 + 0.29^16 = 1e-7. */
     bool coil = false;
     for (size_t i = 0; i < ct_rootcause_rows(r); i++) {
         const ct_rootcause_row *row = ct_rootcause_row_at(r, i);
