@@ -202,6 +202,15 @@ static double query_num(ct_trace_db *db, const char *sql)
     return v;
 }
 
+/* The defaults, with these targets. */
+static ct_rootcause_options options(const char *cells)
+{
+    ct_rootcause_options o;
+    ct_rootcause_options_init(&o);
+    o.cells = cells;
+    return o;
+}
+
 static ct_rootcause *rank_cells(ct_trace_db *db, const ct_rootcause_options *o)
 {
     ct_error err;
@@ -222,9 +231,7 @@ static void test_injected_coil_ranks_first(void **state)
 {
     (void)state;
     ct_trace_db *db = open_db(db_inject);
-    ct_rootcause_options o;
-    ct_rootcause_options_init(&o);
-    o.cells = "outliers";
+    ct_rootcause_options o = options("outliers");
     ct_rootcause *r = rank_cells(db, &o);
     const ct_rootcause_summary *s = ct_rootcause_summary_get(r);
     const ct_rootcause_row *top = ct_rootcause_row_at(r, 0);
@@ -297,9 +304,7 @@ static void test_clean_factory(void **state)
 {
     (void)state;
     ct_trace_db *db = open_db(db_clean);
-    ct_rootcause_options o;
-    ct_rootcause_options_init(&o);
-    o.cells = "outliers";
+    ct_rootcause_options o = options("outliers");
     o.top = 0;
     ct_rootcause *r = rank_cells(db, &o);
     assert_true(ct_rootcause_summary_get(r)->targets > 0);
@@ -317,9 +322,7 @@ static void test_cohort(void **state)
 {
     (void)state;
     ct_trace_db *db = open_db(db_inject);
-    ct_rootcause_options o;
-    ct_rootcause_options_init(&o);
-    o.cells = "scrapped";
+    ct_rootcause_options o = options("scrapped");
     ct_rootcause *r = rank_cells(db, &o);
     const ct_rootcause_summary *s = ct_rootcause_summary_get(r);
     double cohort = query_num(db, "SELECT max(c.serial) FROM cell c WHERE " REACHED_AGE);
@@ -363,8 +366,7 @@ static void test_random_list(void **state)
         snprintf(buf[i], sizeof buf[i], "%lld", (long long)((x >> 33) % (uint64_t)cells) + 1);
         list[i] = buf[i];
     }
-    ct_rootcause_options o;
-    ct_rootcause_options_init(&o);
+    ct_rootcause_options o = options(NULL);
     o.serials = list;
     o.n_serials = 300;
     o.top = 0;
@@ -390,9 +392,7 @@ static void test_adjustments(void **state)
 {
     (void)state;
     ct_trace_db *db = open_db(db_inject);
-    ct_rootcause_options o;
-    ct_rootcause_options_init(&o);
-    o.cells = "outliers";
+    ct_rootcause_options o = options("outliers");
     o.top = 0;
     o.adjust = CT_RC_ADJUST_BONFERRONI;
     ct_rootcause *r = rank_cells(db, &o);
@@ -445,9 +445,7 @@ static void test_levels_match_recalls(void **state)
 {
     (void)state;
     ct_trace_db *db = open_db(db_inject);
-    ct_rootcause_options o;
-    ct_rootcause_options_init(&o);
-    o.cells = "outliers";
+    ct_rootcause_options o = options("outliers");
     o.population = CT_RC_POP_ALL;
     o.top = 0;
     ct_rootcause *r = rank_cells(db, &o);
@@ -508,9 +506,7 @@ static void test_errors(void **state)
 {
     (void)state;
     ct_trace_db *db = open_db(db_inject);
-    ct_rootcause_options o;
-    ct_rootcause_options_init(&o);
-    o.cells = "outlier";
+    ct_rootcause_options o = options("outlier");
     expect_error(db, &o, CT_ERR_INVALID, "expected outliers, scrapped, cause=NAME");
     o.cells = "cause=no such cause";
     expect_error(db, &o, CT_ERR_NOTFOUND, "scrap causes in the run: \"");
