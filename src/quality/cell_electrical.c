@@ -169,8 +169,12 @@ ct_status ct_chemistry_parse(const char *name, ct_chemistry *out)
     return CT_ERR_INVALID;
 }
 
+static void builtin_cache_init(void);
+static pthread_once_t builtin_cache_once = PTHREAD_ONCE_INIT;
+
 const ct_ocv_curve *ct_ocv_curve_builtin(ct_chemistry chem)
 {
+    pthread_once(&builtin_cache_once, builtin_cache_init);
     return (unsigned)chem < CT_CHEM__COUNT ? &builtin[chem] : NULL;
 }
 
@@ -267,7 +271,6 @@ typedef struct curve_cache {
 } curve_cache;
 
 static curve_cache builtin_cache[CT_CHEM__COUNT];
-static pthread_once_t builtin_cache_once = PTHREAD_ONCE_INIT;
 
 static void builtin_cache_init(void)
 {
@@ -280,12 +283,12 @@ static void builtin_cache_init(void)
     }
 }
 
-/* The cache of c when it is a built-in curve, else NULL. */
+/* The cache of c when it is a built-in curve, else NULL. A built-in curve
+ * is only reachable through ct_ocv_curve_builtin, which fills the cache. */
 static const curve_cache *cache_of(const ct_ocv_curve *c)
 {
     if (c < builtin || c >= builtin + CT_CHEM__COUNT)
         return NULL;
-    pthread_once(&builtin_cache_once, builtin_cache_init);
     return &builtin_cache[c - builtin];
 }
 
