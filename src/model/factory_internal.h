@@ -14,6 +14,7 @@
 #include "celltwin/dist.h"
 #include "celltwin/factory.h"
 #include "model/attrs.h"
+#include "model/learning.h"
 
 #define CTI_NAME_MAX 64
 #define CTI_EXIT (-1)              /* route target: the unit leaves the line */
@@ -110,6 +111,10 @@ typedef struct cti_station {
     /* Processing value added per unit (`value_added:`, USD), counted in the
      * value lost when a unit is scrapped later. */
     double value_added_usd;
+
+    /* Yield learning after SOP (`learning:`, or the factory-level curve
+     * spread over this station): extra scrap of cause "ramp-up". */
+    cti_learning learning;
 } cti_station;
 
 /* What a failed quality gate does with the unit. */
@@ -190,6 +195,12 @@ struct ct_factory {
     bool has_cell;
     cti_cell_spec cell;
     ct_run_options run;     /* defaults from `run:` */
+    /* The factory-level `learning:` and the stations it is spread over
+     * (copied into each station's learning once the names are resolved). */
+    cti_learning learning;
+    int n_learning_at;
+    int *learning_at;
+    cti_loc learning_loc;
 };
 
 #endif
