@@ -1,0 +1,118 @@
+/*
+ * test_cli_rampup.c - `celltwin rampup` as a user runs it: the JSON
+ * contract of docs/rampup.md (months, APQP phases, cumulated sums), the CSV
+ * and the table, and bad input (a factory file with a wrong learning: key,
+ * --months 0, a bad --sample-days) getting its FILE:LINE:COL: KEY message
+ * or the option's name, exit status 2 and nothing on stdout.
+ */
+#include "cli_harness.h"
+
+/* One unit a second at m1, whose learning curve is 30 % at SOP. */
+static const char line[] =
+    "name: ramp\n"
+    "source: {saturated: true}\n"
+    "stations:\n"
+    "  - name: m1\n"
+    "    process_time: 1 s\n"
+    "    learning: {scrap_at_sop: 30 %, steady_scrap: 8 %, time_constant: 3 months}\n"
+    "  - {name: m2, process_time: 0.5 s}\n";
+
+static void test_json_contract(void **state)
+{
+    (void)state;
+    char args[512];
+    snprintf(args, sizeof args, "rampup '%s' --months 4 --sample-days 0.25 --warmup 0 --seed 5 --json",
+             write_file("ramp.yaml", line));
+    assert_int_equal(run(args), 0);
+    json_t *o = parse_out();
+    assert_true(num(o, "months") == 4);
+    assert_true(num(o, "sample_s") == 21600);
+    assert_true(num(o, "warmup_s") == 0);
+    assert_true(fabs(num(o, "month_days") - 365.25 / 12) < 1e-9);
+    /* the review's A- to D-samples: about 3 years before SOP in all */
+    json_t *apqp = json_object_get(o, "apqp");
+    assert_int_equal(json_array_size(apqp), 4);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(apqp, 0), "phase")), "A-samples");
+    assert_true(num(json_array_get(apqp, 0), "start_months_before_sop") == 36);
+    assert_true(num(json_array_get(apqp, 3), "end_months_before_sop") == 0);
+    assert_true(num(json_array_get(apqp, 0), "cells") <= 100);   /* "mostly less than 100" */
+    json_t *months = json_object_get(o, "by_month");
+    assert_int_equal(json_array_size(months), 4);
+    double cells = 0, cost = 0;
+    for (size_t i = 0; i < 4; i++) {
+        json_t *m = json_array_get(months, i);
+        assert_true(num(m, "month") == (double)i + 1);
+        assert_true(fabs(num(m, "scrap_rate") - (1 - num(m, "yield"))) < 1e-12);
+        cells += num(m, "good_cells");
+        cost += num(m, "scrap_cost_usd");
+        assert_true(fabs(num(m, "cum_good_cells") - cells) < 1e-6 * cells);
+        assert_true(num(m, "cum_scrap_cost_usd") == cost);
+        json_t *top = json_object_get(m, "top_causes");
+        assert_string_equal(json_string_value(json_object_get(json_array_get(top, 0), "cause")),
+                            "ramp-up");
+    }
+    json_decref(o);
+}
+
+static void test_csv_and_table(void **state)
+{
+    (void)state;
+    char args[512];
+    const char *path = write_file("ramp.yaml", line);
+    snprintf(args, sizeof args, "rampup '%s' --months 2 --sample-days 0.1 --warmup 0 --csv", path);
+    assert_int_equal(run(args), 0);
+    assert_true(strncmp(out_text, "month,learning_scrap,yield,", 27) == 0);
+    int rows = 0;
+    for (const char *p = out_text; *p; p++)
+        rows += *p == '\n';
+    assert_int_equal(rows, 3);
+    snprintf(args, sizeof args, "rampup '%s' --months 2 --sample-days 0.1 --warmup 0", path);
+    assert_int_equal(run(args), 0);
+    assert_non_null(strstr(out_text, "D-samples"));
+    assert_non_null(strstr(out_text, "m1: ramp-up"));
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    char args[512];
+    const char *path = write_file("ramp.yaml", line);
+    static const struct {
+        const char *opts, *expect;
+    } cases[] = {
+        {"--months 0", "--months: expected an integer from 1 to 600"},
+        {"--months x", "--months: expected"},
+        {"--sample-days 0", "--sample-days: expected a number of days > 0"},
+        {"--sample-days 40", "--sample-days: expected a number of days > 0"},
+        {"--replications 0", "--replications: expected"},
+        {"--warmup -1d", "--warmup"},
+        {"--json --csv", "--json and --csv"},
+        {"--bogus", "unknown option \"--bogus\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(args, sizeof args, "rampup '%s' %s", path, cases[i].opts);
+        assert_int_equal(run(args), 2);
+        assert_string_equal(out_text, "");
+        if (!strstr(err_text, cases[i].expect))
+            fail_msg("%s: got \"%s\"", cases[i].opts, err_text);
+    }
+    snprintf(args, sizeof args, "rampup '%s'",
+             write_file("bad.yaml", "name: bad\nsource: {saturated: true}\nstations:\n"
+                                    "  - name: m1\n    process_time: 1 s\n"
+                                    "    learning: {scrap_at_sop: 101 %}\n"));
+    assert_int_equal(run(args), 2);
+    assert_string_equal(out_text, "");
+    assert_non_null(strstr(err_text, "bad.yaml:6:30: stations[0].learning.scrap_at_sop: expected"));
+    assert_int_equal(run("rampup"), 2);
+    assert_non_null(strstr(err_text, "expected a factory file"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_contract),
+        cmocka_unit_test(test_csv_and_table),
+        cmocka_unit_test(test_bad_input),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
