@@ -35,8 +35,9 @@ typedef struct ct_rampup_options {
     int threads;           /* replications run on this many threads, >= 1 */
 } ct_rampup_options;
 
-/* Defaults: 36 months, 2 d windows, the factory's run warm-up, seed and
- * replications, one thread. */
+/* Defaults: 36 months, 2 d windows, a warm-up of the factory's run
+ * warm-up but at least 14 d (the default factory's lead time is about
+ * 12 d), the factory's seed and replications, one thread. */
 void ct_rampup_options_init(ct_rampup_options *o, const ct_factory *f);
 
 /* One of a month's largest scrap causes (by cost). Names borrowed from the

@@ -31,8 +31,8 @@ static const char rampup_usage[] =
     "  --months N          months after SOP, 1 to 600 (default 36)\n"
     "  --sample-days D     simulated window per month in days, > 0 and at most\n"
     "                      a month (default 2)\n"
-    "  --warmup DUR        fill-up before each window (default: the file's\n"
-    "                      run.warmup), e.g. 10d\n"
+    "  --warmup DUR        fill-up before each window, e.g. 20d (default: the\n"
+    "                      file's run.warmup, at least 14d)\n"
     "  --replications R    replications per month (default: the file's)\n"
     "  --seed N            random seed (default: the file's); every month uses it\n"
     "  --threads T         run replications on T threads (same results for any T)\n"
@@ -152,6 +152,14 @@ static int rampup_main(int argc, char **argv)
         status = rc == CT_ERR_INVALID ? CTI_EXIT_BADINPUT : CTI_EXIT_FAIL;
         goto cleanup;
     }
+    int empty = 0;
+    for (int m = 0; m < ct_rampup_n_months(r); m++)
+        empty += ct_rampup_month_at(r, m)->good_cells == 0;
+    if (empty > 0)
+        fprintf(stderr, "celltwin rampup: %d month%s without good units in the window: the "
+                        "warm-up (%g d) is likely shorter than the line's lead time; raise "
+                        "--warmup\n",
+                empty, empty == 1 ? "" : "s", o.warmup_s / 86400);
     if (format == 1) {
         char *text = ct_rampup_json(r);
         if (!text) {

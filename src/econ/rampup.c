@@ -27,6 +27,10 @@
 
 #define DEFAULT_MONTHS 36
 #define DEFAULT_SAMPLE_S (2 * 86400.0)
+/* At least two weeks of fill-up: longer than the default factory's lead
+ * time from stacking to graded cell (about 12 d: baking, soaking,
+ * formation, 10 d of aging). */
+#define MIN_DEFAULT_WARMUP_S (14 * 86400.0)
 #define MAX_MONTHS 600
 
 struct ct_rampup {
@@ -42,7 +46,7 @@ void ct_rampup_options_init(ct_rampup_options *o, const ct_factory *f)
     ct_run_options_init(&ro, f);
     o->months = DEFAULT_MONTHS;
     o->sample_s = DEFAULT_SAMPLE_S;
-    o->warmup_s = ro.warmup_s;
+    o->warmup_s = ro.warmup_s > MIN_DEFAULT_WARMUP_S ? ro.warmup_s : MIN_DEFAULT_WARMUP_S;
     o->replications = ro.replications;
     o->seed = ro.seed;
     o->threads = 1;
