@@ -107,12 +107,37 @@ static void test_bad_input(void **state)
     assert_non_null(strstr(err_text, "expected a factory file"));
 }
 
+/* `run --learning` applies the curve from SOP at time 0: m1's yield over
+ * 20000 units is 1 minus the curve's mean over them, which a time constant
+ * of 3 months keeps within 0.02 % of 30 %; the band is 4 binomial sd. A
+ * plain run has no ramp-up scrap. */
+static void test_run_learning(void **state)
+{
+    (void)state;
+    char args[512];
+    const char *path = write_file("ramp.yaml", line);
+    snprintf(args, sizeof args, "run '%s' --horizon 20000.5 --learning --json", path);
+    assert_int_equal(run(args), 0);
+    json_t *o = parse_out();
+    double y = num(json_object_get(o, "yield_by_station"), "m1");
+    double band = 4 * sqrt(0.3 * 0.7 / 20000);
+    if (fabs((1 - y) - 0.3) > band + 2e-4)
+        fail_msg("m1 scrap %.5f, expected 0.3 +- %.5f", 1 - y, band);
+    json_decref(o);
+    snprintf(args, sizeof args, "run '%s' --horizon 20000.5 --json", path);
+    assert_int_equal(run(args), 0);
+    o = parse_out();
+    assert_true(num(o, "scrapped") == 0);
+    json_decref(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_contract),
         cmocka_unit_test(test_csv_and_table),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_run_learning),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
