@@ -44,3 +44,18 @@ t0 = time.monotonic()
 subprocess.run([cli, "recall", db, "--coil", "cathode_coating:10"], capture_output=True, text=True)
 print(f"  recall of one coil over the month: {time.monotonic() - t0:.2f} s")
 PY
+echo
+echo "== ramp-up (docs/rampup.md): 36 months of the default factory, a 2 d window a month"
+/usr/bin/python3 - "$BUILD/celltwin" "$HERE/../examples/prismatic-lfp.yaml" <<'PY'
+import json, resource, subprocess, sys, time
+cli, factory = sys.argv[1], sys.argv[2]
+t0 = time.monotonic()
+out = subprocess.run([cli, "rampup", factory, "--months", "36", "--json"],
+                     check=True, capture_output=True, text=True).stdout
+wall = time.monotonic() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+k = json.loads(out)["by_month"]
+print(f"  36 months: {wall:.0f} s wall, {ru.ru_utime + ru.ru_stime:.0f} s CPU (target: under 300 s)")
+print(f"  scrap month 1 {k[0]['scrap_rate']:.1%}, month 36 {k[-1]['scrap_rate']:.1%}; "
+      f"{k[-1]['cum_gwh']:.2f} GWh and {k[-1]['cum_scrap_cost_usd'] / 1e6:.0f} M USD of scrap since SOP")
+PY
