@@ -14,15 +14,20 @@
  * rates times a month) plus the previous month's rate up to the window's
  * start. Every month uses the same seed (common random numbers), so
  * differences between months come from the curves, not from the noise.
+ * Without Wright curves the months do not depend on each other and run
+ * side by side on the threads; with them, one after the other (the
+ * replications of each month then share the threads).
  */
 #include "celltwin/rampup.h"
 
 #include <assert.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/threads.h"
 #include "model/factory_internal.h"
 
 #define DEFAULT_MONTHS 36
@@ -117,14 +122,157 @@ static bool top_causes(const ct_kpis *k, double scale, ct_rampup_month *mo)
 }
 
 /* Share of a unit passing every station with a curve that the curves
- * scrap at age age_s, with out[i] the cumulative output of station i. */
+ * scrap at age age_s, with out[i] the cumulative output of station i (NULL:
+ * none, for curves in time alone). */
 static double curves_scrap(const ct_factory *f, double age_s, const double *out)
 {
     double keep = 1;
     for (int i = 0; i < f->n_stations; i++)
         if (f->stations[i].learning.on)
-            keep *= 1.0 - cti_learning_scrap(&f->stations[i].learning, age_s, out[i]);
+            keep *= 1.0 - cti_learning_scrap(&f->stations[i].learning, age_s, out ? out[i] : 0);
     return 1.0 - keep;
+}
+
+static bool has_wright(const ct_factory *f)
+{
+    for (int i = 0; i < f->n_stations; i++)
+        if (f->stations[i].learning.on && f->stations[i].learning.curve == CTI_LEARN_WRIGHT)
+            return true;
+    return false;
+}
+
+/* Simulates month m (0-based) on threads threads, with at0 (NULL: none)
+ * the stations' output before the run's time 0, and fills mo's figures of
+ * the month (not the cumulated ones nor learning_scrap); rate, when not
+ * NULL, gets each station's units per second in the window. */
+static ct_status simulate_month(const ct_factory *f, const ct_rampup_options *o, int m, int threads,
+                                const double *at0, ct_progress_fn progress, void *progress_ctx,
+                                ct_rampup_month *mo, double *rate, ct_error *err)
+{
+    const double scale = CT_MONTH_S / o->sample_s;
+    ct_run_options ro;
+    ct_run_options_init(&ro, f);
+    ro.horizon_s = o->warmup_s + o->sample_s;
+    ro.warmup_s = o->warmup_s;
+    ro.seed = o->seed;
+    ro.replications = o->replications;
+    ro.threads = threads;
+    ro.learning = true;
+    ro.learning_age_s = (m + 0.5) * CT_MONTH_S - o->sample_s / 2 - o->warmup_s;
+    ro.learning_output = at0;
+    month_tick pc = {progress, progress_ctx, m, o->months};
+    ct_results *res = NULL;
+    ct_status rc = ct_run(f, &ro, progress ? month_progress : NULL, &pc, &res, err);
+    if (rc != CT_OK)
+        return rc;
+    const ct_kpis *k = ct_results_mean(res), *h = ct_results_ci95(res);
+    mo->month = m + 1;
+    for (int i = 0; rate && i < f->n_stations; i++)
+        rate[i] = k->stations[i].processed / o->sample_s;
+    mo->yield = k->cumulative_yield;
+    mo->yield_ci95 = h->cumulative_yield;
+    mo->scrap_rate = 1.0 - k->cumulative_yield;
+    /* good cells; a line of plain units counts its good units */
+    double cells = k->cells_per_h * o->sample_s / 3600.0;
+    mo->good_cells = (cells > 0 ? cells : k->completed) * scale;
+    mo->gwh = k->gwh_per_year * CT_MONTH_S / (8760.0 * 3600.0);
+    mo->scrap_cost_usd = k->value_lost_usd * scale;
+    bool ok = top_causes(k, scale, mo);
+    ct_results_destroy(res);
+    return ok ? CT_OK : ct_error_set(err, CT_ERR_NOMEM, "out of memory for scrap causes");
+}
+
+/* Months one after the other: Wright curves need each month's output for
+ * the next month's start. */
+static ct_status run_in_turn(ct_rampup *r, ct_progress_fn progress, void *progress_ctx,
+                             ct_error *err)
+{
+    const ct_factory *f = r->f;
+    const ct_rampup_options *o = &r->opt;
+    size_t ns = (size_t)f->n_stations;
+    ct_status rc = CT_OK;
+    double *cum = calloc(ns, sizeof *cum);    /* output since SOP at the month's start */
+    double *rate = calloc(ns, sizeof *rate);  /* units per second, the last month's window */
+    double *at0 = calloc(ns, sizeof *at0);    /* output before the window run's time 0 */
+    double *mid = calloc(ns, sizeof *mid);    /* output at mid-month */
+    if (!cum || !rate || !at0 || !mid) {
+        rc = ct_error_set(err, CT_ERR_NOMEM, "out of memory for %zu stations", ns);
+        goto cleanup;
+    }
+    for (int m = 0; m < o->months && rc == CT_OK; m++) {
+        double t0 = (m + 0.5) * CT_MONTH_S - o->sample_s / 2 - o->warmup_s;
+        for (size_t i = 0; i < ns; i++) {
+            double x = cum[i] + rate[i] * (t0 - m * CT_MONTH_S);
+            at0[i] = x > 0 ? x : 0;
+        }
+        ct_rampup_month *mo = &r->months[m];
+        rc = simulate_month(f, o, m, o->threads, at0, progress, progress_ctx, mo, rate, err);
+        for (size_t i = 0; i < ns; i++) {
+            mid[i] = cum[i] + rate[i] * CT_MONTH_S / 2;
+            cum[i] += rate[i] * CT_MONTH_S;
+        }
+        mo->learning_scrap = curves_scrap(f, (m + 0.5) * CT_MONTH_S, mid);
+    }
+cleanup:
+    free(cum);
+    free(rate);
+    free(at0);
+    free(mid);
+    return rc;
+}
+
+/* Months side by side on the threads (curves in time alone: the months do
+ * not depend on each other). Each month has the same seed, so the results
+ * do not depend on the thread count. */
+typedef struct months_job {
+    ct_rampup *r;
+    ct_progress_fn progress;
+    void *progress_ctx;
+    pthread_mutex_t lock;
+    int next, done;
+    ct_status status;
+    ct_error err;
+} months_job;
+
+static void *month_worker(void *arg)
+{
+    months_job *j = arg;
+    const ct_rampup_options *o = &j->r->opt;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        int m = j->status == CT_OK && j->next < o->months ? j->next++ : -1;
+        pthread_mutex_unlock(&j->lock);
+        if (m < 0)
+            return NULL;
+        ct_error e;
+        ct_error_clear(&e);
+        ct_rampup_month *mo = &j->r->months[m];
+        ct_status rc = simulate_month(j->r->f, o, m, 1, NULL, NULL, NULL, mo, NULL, &e);
+        mo->learning_scrap = curves_scrap(j->r->f, (m + 0.5) * CT_MONTH_S, NULL);
+        pthread_mutex_lock(&j->lock);
+        if (rc != CT_OK && j->status == CT_OK) {
+            j->status = rc;
+            j->err = e;
+        }
+        j->done++;
+        if (j->progress)
+            j->progress((double)j->done / o->months, j->progress_ctx);
+        pthread_mutex_unlock(&j->lock);
+    }
+}
+
+static ct_status run_side_by_side(ct_rampup *r, ct_progress_fn progress, void *progress_ctx,
+                                  ct_error *err)
+{
+    months_job j = {.r = r, .progress = progress, .progress_ctx = progress_ctx, .status = CT_OK};
+    ct_error_clear(&j.err);
+    pthread_mutex_init(&j.lock, NULL);
+    int n = r->opt.threads < r->opt.months ? r->opt.threads : r->opt.months;
+    cti_run_threads(n, month_worker, &j);
+    pthread_mutex_destroy(&j.lock);
+    if (j.status != CT_OK)
+        *err = j.err;
+    return j.status;
 }
 
 ct_status ct_rampup_run(const ct_factory *f, const ct_rampup_options *o, ct_progress_fn progress,
@@ -135,81 +283,32 @@ ct_status ct_rampup_run(const ct_factory *f, const ct_rampup_options *o, ct_prog
     ct_status rc = check_options(o, err);
     if (rc != CT_OK)
         return rc;
-    size_t ns = (size_t)f->n_stations;
     ct_rampup *r = calloc(1, sizeof *r);
-    double *cum = calloc(ns, sizeof *cum);    /* output since SOP at the month's start */
-    double *rate = calloc(ns, sizeof *rate);  /* units per second, the last month's window */
-    double *at0 = calloc(ns, sizeof *at0);    /* output before the window run's time 0 */
-    double *mid = calloc(ns, sizeof *mid);    /* output at mid-month */
-    if (!r || !cum || !rate || !at0 || !mid ||
-        !(r->months = calloc((size_t)o->months, sizeof *r->months))) {
-        rc = ct_error_set(err, CT_ERR_NOMEM, "out of memory for %d months", o->months);
-        goto cleanup;
+    if (!r || !(r->months = calloc((size_t)o->months, sizeof *r->months))) {
+        ct_rampup_destroy(r);
+        return ct_error_set(err, CT_ERR_NOMEM, "out of memory for %d months", o->months);
     }
     r->f = f;
     r->opt = *o;
-    const double scale = CT_MONTH_S / o->sample_s;
+    rc = o->threads > 1 && !has_wright(f) ? run_side_by_side(r, progress, progress_ctx, err)
+                                          : run_in_turn(r, progress, progress_ctx, err);
+    if (rc != CT_OK) {
+        ct_rampup_destroy(r);
+        return rc;
+    }
     ct_rampup_month sum = {0};
     for (int m = 0; m < o->months; m++) {
-        ct_run_options ro;
-        ct_run_options_init(&ro, f);
-        ro.horizon_s = o->warmup_s + o->sample_s;
-        ro.warmup_s = o->warmup_s;
-        ro.seed = o->seed;
-        ro.replications = o->replications;
-        ro.threads = o->threads;
-        ro.learning = true;
-        ro.learning_age_s = (m + 0.5) * CT_MONTH_S - o->sample_s / 2 - o->warmup_s;
-        for (size_t i = 0; i < ns; i++) {
-            double x = cum[i] + rate[i] * (ro.learning_age_s - m * CT_MONTH_S);
-            at0[i] = x > 0 ? x : 0;
-        }
-        ro.learning_output = at0;
-        month_tick pc = {progress, progress_ctx, m, o->months};
-        ct_results *res = NULL;
-        rc = ct_run(f, &ro, progress ? month_progress : NULL, &pc, &res, err);
-        if (rc != CT_OK)
-            goto cleanup;
-        const ct_kpis *k = ct_results_mean(res), *h = ct_results_ci95(res);
         ct_rampup_month *mo = &r->months[m];
-        mo->month = m + 1;
-        for (size_t i = 0; i < ns; i++) {
-            rate[i] = k->stations[i].processed / o->sample_s;
-            mid[i] = cum[i] + rate[i] * CT_MONTH_S / 2;
-            cum[i] += rate[i] * CT_MONTH_S;
-        }
-        mo->learning_scrap = curves_scrap(f, (m + 0.5) * CT_MONTH_S, mid);
-        mo->yield = k->cumulative_yield;
-        mo->yield_ci95 = h->cumulative_yield;
-        mo->scrap_rate = 1.0 - k->cumulative_yield;
-        /* good cells; a line of plain units counts its good units */
-        double cells = k->cells_per_h * o->sample_s / 3600.0;
-        mo->good_cells = (cells > 0 ? cells : k->completed) * scale;
-        mo->gwh = k->gwh_per_year * CT_MONTH_S / (8760.0 * 3600.0);
-        mo->scrap_cost_usd = k->value_lost_usd * scale;
-        bool ok = top_causes(k, scale, mo);
-        ct_results_destroy(res);
-        if (!ok) {
-            rc = ct_error_set(err, CT_ERR_NOMEM, "out of memory for scrap causes");
-            goto cleanup;
-        }
         sum.good_cells += mo->good_cells;
         sum.gwh += mo->gwh;
         sum.scrap_cost_usd += mo->scrap_cost_usd;
         mo->cum_good_cells = sum.good_cells;
         mo->cum_gwh = sum.gwh;
         mo->cum_scrap_cost_usd = sum.scrap_cost_usd;
-        r->n = m + 1;
     }
+    r->n = o->months;
     *out = r;
-    r = NULL;
-cleanup:
-    free(cum);
-    free(rate);
-    free(at0);
-    free(mid);
-    ct_rampup_destroy(r);
-    return rc;
+    return CT_OK;
 }
 
 void ct_rampup_destroy(ct_rampup *r)

@@ -107,6 +107,47 @@ static void test_bad_input(void **state)
     assert_non_null(strstr(err_text, "expected a factory file"));
 }
 
+/* The same bytes whatever the thread count (months side by side or one
+ * after the other: each month has the same seed and its own streams). */
+static void test_threads_same_bytes(void **state)
+{
+    (void)state;
+    char args[512];
+    static char one[sizeof out_text];
+    const char *path = write_file("ramp.yaml", line);
+    snprintf(args, sizeof args, "rampup '%s' --months 5 --sample-days 0.1 --warmup 0 --csv", path);
+    assert_int_equal(run(args), 0);
+    memcpy(one, out_text, sizeof one);
+    snprintf(args, sizeof args, "rampup '%s' --months 5 --sample-days 0.1 --warmup 0 --csv --threads 3",
+             path);
+    assert_int_equal(run(args), 0);
+    assert_string_equal(out_text, one);
+}
+
+/* A Wright curve (on cumulative output) runs month after month: a line of
+ * one unit a second makes 2.6 M units a month, so by month 6 the curve
+ * with reference_output 10000 has halved its excess scrap more than 8
+ * times (0.8^8 = 0.17). */
+static void test_wright_months(void **state)
+{
+    (void)state;
+    char args[512];
+    snprintf(args, sizeof args, "rampup '%s' --months 6 --sample-days 0.25 --warmup 0 --json --threads 2",
+             write_file("wright.yaml",
+                        "name: w\nsource: {saturated: true}\nstations:\n  - name: m1\n"
+                        "    process_time: 1 s\n    learning: {curve: wright, reference_output: 10000}\n"));
+    assert_int_equal(run(args), 0);
+    json_t *o = parse_out(), *months = json_object_get(o, "by_month");
+    double first = num(json_array_get(months, 0), "scrap_rate");
+    double last = num(json_array_get(months, 5), "scrap_rate");
+    /* month 1 starts at 30 % and falls within the window's 21600 units
+     * (22 % x (1 + 1.3 M/1e4)^-0.32 = 4.5 % of excess at mid-month) */
+    assert_true(first < 0.30 && first > last);
+    assert_true(last < 0.08 + 0.22 * pow(0.8, 8));
+    assert_true(last > 0.08 - 4 * sqrt(0.08 * 0.92 / 21600));
+    json_decref(o);
+}
+
 /* `run --learning` applies the curve from SOP at time 0: m1's yield over
  * 20000 units is 1 minus the curve's mean over them, which a time constant
  * of 3 months keeps within 0.02 % of 30 %; the band is 4 binomial sd. A
@@ -138,6 +179,8 @@ int main(void)
         cmocka_unit_test(test_csv_and_table),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_run_learning),
+        cmocka_unit_test(test_threads_same_bytes),
+        cmocka_unit_test(test_wright_months),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
