@@ -32,7 +32,8 @@ typedef struct ct_rampup_options {
     double warmup_s;       /* fill-up of the line before each window, >= 0 */
     int replications;      /* per month, >= 1 */
     uint64_t seed;
-    int threads;           /* replications run on this many threads, >= 1 */
+    int threads;           /* >= 1: months side by side (without Wright curves),
+                            * else each month's replications; same results */
 } ct_rampup_options;
 
 /* Defaults: 36 months, 2 d windows, a warm-up of the factory's run

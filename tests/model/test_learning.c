@@ -203,8 +203,8 @@ static void test_factory_level_spread(void **state)
 }
 
 /* Ramp-up months: month 1's and month 36's yield follow the curve averaged
- * over their windows (1 d centred on mid-month), and month 1 scraps far
- * more than month 36. */
+ * over their windows (6 h, 21600 units, centred on mid-month), and month 1
+ * scraps far more than month 36. */
 static void test_rampup_first_and_last_month(void **state)
 {
     (void)state;
@@ -212,7 +212,7 @@ static void test_rampup_first_and_last_month(void **state)
     ct_rampup_options o;
     ct_rampup_options_init(&o, f);
     assert_int_equal(o.months, 36);
-    o.sample_s = 86400;
+    o.sample_s = 21600;
     o.warmup_s = 0;
     o.seed = 7;
     ct_rampup *r = NULL;
@@ -226,19 +226,19 @@ static void test_rampup_first_and_last_month(void **state)
         int m = j ? 35 : 0;
         const ct_rampup_month *mo = ct_rampup_month_at(r, m);
         assert_int_equal(mo->month, m + 1);
-        /* mean of S over the window [a, a + 1 d] */
-        double a = (m + 0.5) * MONTH_S - 43200, b = a + 86400;
-        double expect = STEADY + (SOP - STEADY) * TAU_S / 86400 * (exp(-a / TAU_S) - exp(-b / TAU_S));
-        double band = 4 * sqrt(expect * (1 - expect) / 86400);
+        /* mean of S over the window [a, a + 6 h] */
+        double a = (m + 0.5) * MONTH_S - 10800, b = a + 21600;
+        double expect = STEADY + (SOP - STEADY) * TAU_S / 21600 * (exp(-a / TAU_S) - exp(-b / TAU_S));
+        double band = 4 * sqrt(expect * (1 - expect) / 21600);
         scrap[j] = mo->scrap_rate;
         if (fabs(mo->scrap_rate - expect) > band)
             fail_msg("month %d: scrap %.5f, closed form %.5f +- %.5f", m + 1, mo->scrap_rate,
                      expect, band);
         /* the curve's own value at mid-month */
         assert_true(fabs(mo->learning_scrap - exp_curve((m + 0.5) * MONTH_S)) < 1e-12);
-        /* 86400 units a day less the scrap, scaled to the month */
-        double good = 86400 * (1 - mo->scrap_rate) * MONTH_S / 86400;
-        assert_true(fabs(mo->good_cells - good) <= 2 * MONTH_S / 86400);
+        /* 21600 units in the window less the scrap, scaled to the month */
+        double good = 21600 * (1 - mo->scrap_rate) * MONTH_S / 21600;
+        assert_true(fabs(mo->good_cells - good) <= 2 * MONTH_S / 21600);
         assert_string_equal(mo->top[0].cause, "ramp-up");
     }
     assert_true(scrap[0] > scrap[1] + 0.15);
