@@ -61,6 +61,14 @@ typedef struct ct_cell_segment {
     double from_m, to_m;
 } ct_cell_segment;
 
+/* A raw-material lot used in a cell directly, not through a batch or coil
+ * (a station's `uses:`: separator at stacking, electrolyte at filling). */
+typedef struct ct_cell_lot {
+    const char *material;       /* borrowed from the factory */
+    unsigned lot;               /* lot number, from 1 */
+    double kg;                  /* mass of the lot in the cell */
+} ct_cell_lot;
+
 /* Names of the defect bits, bit 0 first: "coating", "burr", "particle",
  * "leak", "moisture", "misalign", "insulation", "electrolyte", "standing". */
 extern const char *const ct_defect_names[];
@@ -90,6 +98,8 @@ typedef struct ct_cell_info {
     const char *grade;          /* grade bin, or NULL */
     int n_segments;
     ct_cell_segment segments[4];
+    int n_lots;
+    ct_cell_lot lots[6];        /* lots used in the cell directly (separator, electrolyte) */
     const float *attr;          /* ct_cell_attr_count values, base units */
 } ct_cell_info;
 

@@ -186,40 +186,6 @@ static bool yield_arg(const char *cmd, const char *name, const char *text, doubl
 
 /* ---------------- JSON ---------------- */
 
-/* A number, or null where it is undefined (JSON has no NaN). */
-static json_t *jnum(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
-static int emit(json_t *root)
-{
-    if (!root) {
-        fprintf(stderr, "celltwin calc: out of memory building the output\n");
-        return CTI_EXIT_FAIL;
-    }
-    /* 12 significant digits: far more than any input here is known to, and
-     * few enough that rounding in the last bits does not show: 126.72 and
-     * 1 - 0.941094 = 0.058906, not 126.72000000000001 and 0.0589060000000001. */
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-    json_decref(root);
-    if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
-        fprintf(stderr, "celltwin calc: cannot write the output: %s\n", strerror(errno));
-        return CTI_EXIT_FAIL;
-    }
-    return CTI_EXIT_OK;
-}
-
-/* Library status to exit status, with its message. */
-static int fail(const char *cmd, const ct_error *err)
-{
-    if (err->status == CT_ERR_IO || err->status == CT_ERR_NOMEM) {
-        fprintf(stderr, "celltwin %s: %s\n", cmd, err->msg);
-        return CTI_EXIT_FAIL;
-    }
-    return cti_usage_error(cmd, "%s", err->msg);
-}
-
 /* ---------------- calc yield ---------------- */
 
 #define MAX_STEPS 1000000000LL
@@ -260,7 +226,7 @@ static int run_yield(int argc, char **argv)
             !yield_arg(cmd, "--step-yield", one, &y, &rc))
             return rc;
         if (ct_cumulative_yield_uniform(y, steps, &cumulative, &err) != CT_OK)
-            return fail(cmd, &err);
+            return cti_exit_for(cmd, &err);
     } else {
         size_t count = 1;
         for (const char *p = list; *p; p++)
@@ -296,17 +262,17 @@ static int run_yield(int argc, char **argv)
         free(ys);
         free(copy);
         if (st != CT_OK)
-            return fail(cmd, &err);
+            return cti_exit_for(cmd, &err);
         steps = (long long)count;
     }
 
     json_t *o = json_object();
     if (o) {
         json_object_set_new(o, "steps", json_integer((json_int_t)steps));
-        json_object_set_new(o, "cumulative_yield", jnum(cumulative));
-        json_object_set_new(o, "scrap_fraction", jnum(1 - cumulative));
+        json_object_set_new(o, "cumulative_yield", cti_json_num(cumulative));
+        json_object_set_new(o, "scrap_fraction", cti_json_num(1 - cumulative));
     }
-    return emit(o);
+    return cti_json_emit("calc", o, 12);
 }
 
 /* ---------------- calc coating-scrap ---------------- */
@@ -377,26 +343,26 @@ static int run_scrap(int argc, char **argv)
     ct_error_clear(&err);
     ct_coating_scrap_out out;
     if (ct_coating_scrap(&in, &out, &err) != CT_OK)
-        return fail(cmd, &err);
+        return cti_exit_for(cmd, &err);
 
     json_t *o = json_object(), *inputs = json_object();
     if (o && inputs) {
         json_object_set_new(inputs, "lanes", json_integer((json_int_t)in.lanes));
-        json_object_set_new(inputs, "lane_width_m", jnum(in.lane_width_m));
-        json_object_set_new(inputs, "speed_m_s", jnum(in.speed_m_s));
-        json_object_set_new(inputs, "time_s", jnum(in.time_s));
-        json_object_set_new(inputs, "loading_kg_m2", jnum(in.loading_kg_m2));
-        json_object_set_new(inputs, "active_fraction", jnum(in.active_fraction));
-        json_object_set_new(inputs, "price_usd_kg", jnum(in.price_usd_kg));
+        json_object_set_new(inputs, "lane_width_m", cti_json_num(in.lane_width_m));
+        json_object_set_new(inputs, "speed_m_s", cti_json_num(in.speed_m_s));
+        json_object_set_new(inputs, "time_s", cti_json_num(in.time_s));
+        json_object_set_new(inputs, "loading_kg_m2", cti_json_num(in.loading_kg_m2));
+        json_object_set_new(inputs, "active_fraction", cti_json_num(in.active_fraction));
+        json_object_set_new(inputs, "price_usd_kg", cti_json_num(in.price_usd_kg));
         json_object_set_new(o, "inputs", inputs);
         inputs = NULL;
-        json_object_set_new(o, "area_m2", jnum(out.area_m2));
-        json_object_set_new(o, "coating_mass_kg", jnum(out.coating_mass_kg));
-        json_object_set_new(o, "active_mass_kg", jnum(out.active_mass_kg));
-        json_object_set_new(o, "cost_usd", jnum(out.cost_usd));
+        json_object_set_new(o, "area_m2", cti_json_num(out.area_m2));
+        json_object_set_new(o, "coating_mass_kg", cti_json_num(out.coating_mass_kg));
+        json_object_set_new(o, "active_mass_kg", cti_json_num(out.active_mass_kg));
+        json_object_set_new(o, "cost_usd", cti_json_num(out.cost_usd));
     }
     json_decref(inputs);
-    return emit(o);
+    return cti_json_emit("calc", o, 12);
 }
 
 /* ---------------- calc cell ---------------- */
@@ -421,29 +387,29 @@ static json_t *electrode_json(const ct_electrode_design *e, const ct_electrode_r
         const ct_active_material *m = &e->materials[i];
         json_t *mo = json_object();
         json_object_set_new(mo, "name", json_string(m->name));
-        json_object_set_new(mo, "mass_fraction", jnum(m->mass_fraction));
-        json_object_set_new(mo, "specific_capacity_mah_g", jnum(m->specific_capacity_ah_kg));
-        json_object_set_new(mo, "average_voltage_v", jnum(m->average_voltage_v));
-        json_object_set_new(mo, "initial_efficiency", jnum(m->initial_efficiency));
+        json_object_set_new(mo, "mass_fraction", cti_json_num(m->mass_fraction));
+        json_object_set_new(mo, "specific_capacity_mah_g", cti_json_num(m->specific_capacity_ah_kg));
+        json_object_set_new(mo, "average_voltage_v", cti_json_num(m->average_voltage_v));
+        json_object_set_new(mo, "initial_efficiency", cti_json_num(m->initial_efficiency));
         json_array_append_new(mats, mo);
     }
     json_object_set_new(o, "materials", mats);
-    json_object_set_new(o, "active_fraction", jnum(e->active_fraction));
-    json_object_set_new(o, "loading_mg_cm2", jnum(MG_CM2(e->loading_kg_m2)));
-    json_object_set_new(o, "coated_area_m2", jnum(e->coated_area_m2));
-    json_object_set_new(o, "coating_mass_g", jnum(G(r->coating_mass_kg)));
-    json_object_set_new(o, "active_mass_g", jnum(G(r->active_mass_kg)));
-    json_object_set_new(o, "specific_capacity_mah_g", jnum(r->specific_capacity_ah_kg));
-    json_object_set_new(o, "areal_capacity_mah_cm2", jnum(MAH_CM2(r->areal_capacity_ah_m2)));
-    json_object_set_new(o, "capacity_ah", jnum(r->capacity_ah));
-    json_object_set_new(o, "initial_efficiency", jnum(r->initial_efficiency));
-    json_object_set_new(o, "first_charge_ah", jnum(r->first_charge_ah));
-    json_object_set_new(o, "irreversible_ah", jnum(r->irreversible_ah));
-    json_object_set_new(o, "average_voltage_v", jnum(r->average_voltage_v));
-    json_object_set_new(o, "coating_thickness_um", jnum(UM(r->coating_thickness_m)));
-    json_object_set_new(o, "coating_density_g_cm3", jnum(G_CM3(r->coating_density_kg_m3)));
-    json_object_set_new(o, "porosity", jnum(r->porosity));
-    json_object_set_new(o, "foil_mass_g", jnum(G(r->foil_mass_kg)));
+    json_object_set_new(o, "active_fraction", cti_json_num(e->active_fraction));
+    json_object_set_new(o, "loading_mg_cm2", cti_json_num(MG_CM2(e->loading_kg_m2)));
+    json_object_set_new(o, "coated_area_m2", cti_json_num(e->coated_area_m2));
+    json_object_set_new(o, "coating_mass_g", cti_json_num(G(r->coating_mass_kg)));
+    json_object_set_new(o, "active_mass_g", cti_json_num(G(r->active_mass_kg)));
+    json_object_set_new(o, "specific_capacity_mah_g", cti_json_num(r->specific_capacity_ah_kg));
+    json_object_set_new(o, "areal_capacity_mah_cm2", cti_json_num(MAH_CM2(r->areal_capacity_ah_m2)));
+    json_object_set_new(o, "capacity_ah", cti_json_num(r->capacity_ah));
+    json_object_set_new(o, "initial_efficiency", cti_json_num(r->initial_efficiency));
+    json_object_set_new(o, "first_charge_ah", cti_json_num(r->first_charge_ah));
+    json_object_set_new(o, "irreversible_ah", cti_json_num(r->irreversible_ah));
+    json_object_set_new(o, "average_voltage_v", cti_json_num(r->average_voltage_v));
+    json_object_set_new(o, "coating_thickness_um", cti_json_num(UM(r->coating_thickness_m)));
+    json_object_set_new(o, "coating_density_g_cm3", cti_json_num(G_CM3(r->coating_density_kg_m3)));
+    json_object_set_new(o, "porosity", cti_json_num(r->porosity));
+    json_object_set_new(o, "foil_mass_g", cti_json_num(G(r->foil_mass_kg)));
     return o;
 }
 
@@ -460,50 +426,50 @@ static json_t *cell_json(const ct_cell_design *d, const ct_cell_result *r)
     json_object_set_new(o, "name", d->name[0] ? json_string(d->name) : json_null());
     json_object_set_new(o, "cathode", electrode_json(&d->cathode, &r->cathode));
     json_object_set_new(o, "anode", electrode_json(&d->anode, &r->anode));
-    json_object_set_new(o, "np_ratio", jnum(r->np_ratio));
-    json_object_set_new(o, "first_charge_ah", jnum(r->first_charge_ah));
-    json_object_set_new(o, "first_cycle_loss_ah", jnum(r->first_cycle_loss_ah));
-    json_object_set_new(o, "first_cycle_loss_pct", jnum(100 * r->first_cycle_loss_fraction));
-    json_object_set_new(o, "lithium_inventory_ah", jnum(r->lithium_inventory_ah));
-    json_object_set_new(o, "reversible_capacity_ah", jnum(r->reversible_capacity_ah));
+    json_object_set_new(o, "np_ratio", cti_json_num(r->np_ratio));
+    json_object_set_new(o, "first_charge_ah", cti_json_num(r->first_charge_ah));
+    json_object_set_new(o, "first_cycle_loss_ah", cti_json_num(r->first_cycle_loss_ah));
+    json_object_set_new(o, "first_cycle_loss_pct", cti_json_num(100 * r->first_cycle_loss_fraction));
+    json_object_set_new(o, "lithium_inventory_ah", cti_json_num(r->lithium_inventory_ah));
+    json_object_set_new(o, "reversible_capacity_ah", cti_json_num(r->reversible_capacity_ah));
     json_object_set_new(o, "limited_by", json_string(ct_cell_limit_name(r->limited_by)));
     json_object_set_new(o, "lithium_plating_risk", json_boolean(r->lithium_plating_risk));
-    json_object_set_new(o, "lithium_to_offset_loss_g", jnum(G(r->lithium_to_offset_loss_kg)));
+    json_object_set_new(o, "lithium_to_offset_loss_g", cti_json_num(G(r->lithium_to_offset_loss_kg)));
     if (has_prelithiation(d)) {
         const ct_prelithiation *p = &d->prelithiation;
         json_t *po = json_object();
         json_object_set_new(po, "additive", p->additive_fraction > 0 ? json_string(p->additive)
                                                                      : json_null());
-        json_object_set_new(po, "additive_fraction", jnum(p->additive_fraction));
-        json_object_set_new(po, "additive_mass_g", jnum(G(r->additive_mass_kg)));
-        json_object_set_new(po, "additive_ah", jnum(r->additive_ah));
-        json_object_set_new(po, "anode_compensation", jnum(p->anode_compensation));
-        json_object_set_new(po, "anode_lithium_ah", jnum(r->anode_lithium_ah));
-        json_object_set_new(po, "lithium_metal_g", jnum(G(r->lithium_metal_kg)));
-        json_object_set_new(po, "lithium_supplied_g", jnum(G(r->lithium_supplied_kg)));
-        json_object_set_new(po, "reversible_without_ah", jnum(r->reversible_without_prelithiation_ah));
-        json_object_set_new(po, "capacity_gained_ah", jnum(r->capacity_gained_ah));
+        json_object_set_new(po, "additive_fraction", cti_json_num(p->additive_fraction));
+        json_object_set_new(po, "additive_mass_g", cti_json_num(G(r->additive_mass_kg)));
+        json_object_set_new(po, "additive_ah", cti_json_num(r->additive_ah));
+        json_object_set_new(po, "anode_compensation", cti_json_num(p->anode_compensation));
+        json_object_set_new(po, "anode_lithium_ah", cti_json_num(r->anode_lithium_ah));
+        json_object_set_new(po, "lithium_metal_g", cti_json_num(G(r->lithium_metal_kg)));
+        json_object_set_new(po, "lithium_supplied_g", cti_json_num(G(r->lithium_supplied_kg)));
+        json_object_set_new(po, "reversible_without_ah", cti_json_num(r->reversible_without_prelithiation_ah));
+        json_object_set_new(po, "capacity_gained_ah", cti_json_num(r->capacity_gained_ah));
         json_object_set_new(o, "prelithiation", po);
     } else {
         json_object_set_new(o, "prelithiation", json_null());
     }
-    json_object_set_new(o, "nominal_voltage_v", jnum(r->nominal_voltage_v));
-    json_object_set_new(o, "energy_wh", jnum(r->energy_wh));
+    json_object_set_new(o, "nominal_voltage_v", cti_json_num(r->nominal_voltage_v));
+    json_object_set_new(o, "energy_wh", cti_json_num(r->energy_wh));
     json_t *m = json_object();
-    json_object_set_new(m, "cathode_coating", jnum(G(r->cathode_coating_kg)));
-    json_object_set_new(m, "cathode_foil", jnum(G(r->cathode_foil_kg)));
-    json_object_set_new(m, "anode_coating", jnum(G(r->anode_coating_kg)));
-    json_object_set_new(m, "anode_foil", jnum(G(r->anode_foil_kg)));
-    json_object_set_new(m, "separator", jnum(G(r->separator_kg)));
-    json_object_set_new(m, "electrolyte", jnum(G(r->electrolyte_kg)));
-    json_object_set_new(m, "housing", jnum(G(r->housing_kg)));
-    json_object_set_new(m, "other", jnum(G(r->other_kg)));
-    json_object_set_new(m, "lithium_metal", jnum(G(r->lithium_metal_kg)));
-    json_object_set_new(m, "total", jnum(G(r->total_mass_kg)));
+    json_object_set_new(m, "cathode_coating", cti_json_num(G(r->cathode_coating_kg)));
+    json_object_set_new(m, "cathode_foil", cti_json_num(G(r->cathode_foil_kg)));
+    json_object_set_new(m, "anode_coating", cti_json_num(G(r->anode_coating_kg)));
+    json_object_set_new(m, "anode_foil", cti_json_num(G(r->anode_foil_kg)));
+    json_object_set_new(m, "separator", cti_json_num(G(r->separator_kg)));
+    json_object_set_new(m, "electrolyte", cti_json_num(G(r->electrolyte_kg)));
+    json_object_set_new(m, "housing", cti_json_num(G(r->housing_kg)));
+    json_object_set_new(m, "other", cti_json_num(G(r->other_kg)));
+    json_object_set_new(m, "lithium_metal", cti_json_num(G(r->lithium_metal_kg)));
+    json_object_set_new(m, "total", cti_json_num(G(r->total_mass_kg)));
     json_object_set_new(o, "mass_g", m);
-    json_object_set_new(o, "specific_energy_wh_kg", jnum(r->specific_energy_wh_kg));
-    json_object_set_new(o, "volume_l", jnum(LITRE(r->volume_m3)));
-    json_object_set_new(o, "energy_density_wh_l", jnum(r->energy_density_wh_l));
+    json_object_set_new(o, "specific_energy_wh_kg", cti_json_num(r->specific_energy_wh_kg));
+    json_object_set_new(o, "volume_l", cti_json_num(LITRE(r->volume_m3)));
+    json_object_set_new(o, "energy_density_wh_l", cti_json_num(r->energy_density_wh_l));
     return o;
 }
 
@@ -589,9 +555,9 @@ static int run_cell(int argc, char **argv)
     ct_cell_result r;
     if (ct_cell_design_load(pos[0], &d, &err) != CT_OK ||
         ct_cell_design_compute(&d, &r, &err) != CT_OK)
-        return fail(cmd, &err);
+        return cti_exit_for(cmd, &err);
     if (get(opts, 1, "--json"))
-        return emit(cell_json(&d, &r));
+        return cti_json_emit("calc", cell_json(&d, &r), 12);
     print_cell(&d, &r);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "celltwin %s: cannot write the output: %s\n", cmd, strerror(errno));

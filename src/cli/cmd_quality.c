@@ -112,66 +112,6 @@ static const char capability_usage[] =
 
 /* ---------------- argument parsing ---------------- */
 
-typedef struct opt_spec {
-    const char *name;   /* "--chart" */
-    const char *value;  /* set when seen */
-} opt_spec;
-
-/* Parses argv (argv[0] is the command name) into the options in specs and
- * one positional FILE. Accepts "--opt value" and "--opt=value". Returns 0,
- * CTI_EXIT_OK + 100 after printing help, or an exit status. */
-#define HELP_SHOWN 100
-static int parse_args(const char *cmd, const char *usage, int argc, char **argv, opt_spec *specs,
-                      size_t nspecs, const char **file)
-{
-    *file = NULL;
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!options_done && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
-            fputs(usage, stdout);
-            return HELP_SHOWN;
-        }
-        if (!options_done && strcmp(a, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        if (!options_done && a[0] == '-' && a[1] != '\0') {
-            const char *eq = strchr(a, '=');
-            size_t len = eq ? (size_t)(eq - a) : strlen(a);
-            opt_spec *s = NULL;
-            for (size_t j = 0; j < nspecs; j++)
-                if (strlen(specs[j].name) == len && strncmp(a, specs[j].name, len) == 0)
-                    s = &specs[j];
-            if (!s)
-                return cti_usage_error(cmd, "unknown option \"%.*s\"", (int)len, a);
-            if (eq) {
-                s->value = eq + 1;
-            } else {
-                if (i + 1 >= argc)
-                    return cti_usage_error(cmd, "option %s needs a value", s->name);
-                s->value = argv[++i];
-            }
-            if (s->value[0] == '\0')
-                return cti_usage_error(cmd, "option %s needs a value", s->name);
-            continue;
-        }
-        if (*file)
-            return cti_usage_error(cmd, "one FILE expected, got \"%s\" and \"%s\"", *file, a);
-        *file = a;
-    }
-    if (!*file)
-        return cti_usage_error(cmd, "missing FILE (a file of numbers, or - for standard input)");
-    return 0;
-}
-
-static const char *opt_get(const opt_spec *specs, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(specs[i].name, name) == 0)
-            return specs[i].value;
-    return NULL;
-}
 
 /* Parses a finite number; on failure prints a usage error and returns false. */
 static bool number_arg(const char *cmd, const char *name, const char *text, double *out, int *rc)
@@ -201,45 +141,14 @@ static bool size_arg(const char *cmd, const char *name, const char *text, size_t
     return true;
 }
 
-/* Maps a library status to the exit status and prints its message. */
-static int fail(const char *cmd, const ct_error *err)
-{
-    if (err->status == CT_ERR_IO || err->status == CT_ERR_NOMEM) {
-        fprintf(stderr, "celltwin %s: %s\n", cmd, err->msg);
-        return CTI_EXIT_FAIL;
-    }
-    return cti_usage_error(cmd, "%s", err->msg);
-}
-
 /* ---------------- JSON helpers ---------------- */
-
-/* A number, or null where it is undefined (JSON has no NaN). */
-static json_t *jnum(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *jarray(const double *v, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++)
-        json_array_append_new(a, jnum(v[i]));
+        json_array_append_new(a, cti_json_num(v[i]));
     return a;
-}
-
-static int emit(json_t *root)
-{
-    if (!root) {
-        fprintf(stderr, "celltwin: out of memory building the output\n");
-        return CTI_EXIT_FAIL;
-    }
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(root);
-    if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
-        fprintf(stderr, "celltwin: cannot write the output: %s\n", strerror(errno));
-        return CTI_EXIT_FAIL;
-    }
-    return CTI_EXIT_OK;
 }
 
 /* Reads the single column of FILE (or CSV column `column`). */
@@ -253,21 +162,22 @@ static ct_status read_values(const char *file, const char *column, ct_column *co
 
 static int run_stats(int argc, char **argv)
 {
-    opt_spec specs[] = { { "--column", NULL } };
+    cti_opt specs[] = { { "--column", false, NULL } };
     const size_t ns = sizeof specs / sizeof specs[0];
     const char *file;
-    int rc = parse_args("stats", stats_usage, argc, argv, specs, ns, &file);
+    int rc = cti_args_parse("stats", stats_usage, argc, argv, specs, ns,
+                            "a file of numbers, or - for standard input", &file);
     if (rc)
-        return rc == HELP_SHOWN ? CTI_EXIT_OK : rc;
+        return rc == CTI_HELP_SHOWN ? CTI_EXIT_OK : rc;
 
     ct_error err;
     ct_error_clear(&err);
     ct_column col;
     ct_column_init(&col);
     ct_summary s;
-    if (read_values(file, opt_get(specs, ns, "--column"), &col, &err) != CT_OK
+    if (read_values(file, cti_args_get(specs, ns, "--column"), &col, &err) != CT_OK
         || ct_summary_compute(col.values, col.n, &s, &err) != CT_OK) {
-        rc = fail("stats", &err);
+        rc = cti_exit_for("stats", &err);
         ct_column_clear(&col);
         return rc;
     }
@@ -275,13 +185,13 @@ static int run_stats(int argc, char **argv)
     json_t *o = json_object();
     if (o) {
         json_object_set_new(o, "n", json_integer((json_int_t)s.n));
-        json_object_set_new(o, "mean", jnum(s.mean));
-        json_object_set_new(o, "sd", jnum(s.sd));
-        json_object_set_new(o, "min", jnum(s.min));
-        json_object_set_new(o, "max", jnum(s.max));
-        json_object_set_new(o, "r1", jnum(s.r1));
+        json_object_set_new(o, "mean", cti_json_num(s.mean));
+        json_object_set_new(o, "sd", cti_json_num(s.sd));
+        json_object_set_new(o, "min", cti_json_num(s.min));
+        json_object_set_new(o, "max", cti_json_num(s.max));
+        json_object_set_new(o, "r1", cti_json_num(s.r1));
     }
-    return emit(o);
+    return cti_json_emit("stats", o, 17);
 }
 
 /* ---------------- spc ---------------- */
@@ -294,7 +204,7 @@ static json_t *jline(const double *v, size_t n, bool vary)
     bool same = true;
     for (size_t i = 1; vary && i < n && same; i++)
         same = v[i] == v[0];
-    return same ? jnum(v[0]) : jarray(v, n);
+    return same ? cti_json_num(v[0]) : jarray(v, n);
 }
 
 /* center/ucl/lcl (numbers or lists), points, signals of one series. */
@@ -316,21 +226,22 @@ static void put_series(json_t *o, const ct_chart_series *s, const ct_signals *si
 
 static int run_spc(int argc, char **argv)
 {
-    opt_spec specs[] = {
-        { "--chart", NULL },  { "--subgroup", NULL }, { "--target", NULL },
-        { "--sigma", NULL },  { "--lambda", NULL },   { "--L", NULL },
-        { "--limits", NULL }, { "--k", NULL },        { "--h", NULL },
-        { "--head-start", NULL }, { "--rules", NULL }, { "--column", NULL },
-        { "--size", NULL },
+    cti_opt specs[] = {
+        { "--chart", false, NULL },  { "--subgroup", false, NULL }, { "--target", false, NULL },
+        { "--sigma", false, NULL },  { "--lambda", false, NULL },   { "--L", false, NULL },
+        { "--limits", false, NULL }, { "--k", false, NULL },        { "--h", false, NULL },
+        { "--head-start", false, NULL }, { "--rules", false, NULL }, { "--column", false, NULL },
+        { "--size", false, NULL },
     };
     const size_t ns = sizeof specs / sizeof specs[0];
     const char *file;
     const char *cmd = "spc";
-    int rc = parse_args(cmd, spc_usage, argc, argv, specs, ns, &file);
+    int rc = cti_args_parse(cmd, spc_usage, argc, argv, specs, ns,
+                            "a file of numbers, or - for standard input", &file);
     if (rc)
-        return rc == HELP_SHOWN ? CTI_EXIT_OK : rc;
+        return rc == CTI_HELP_SHOWN ? CTI_EXIT_OK : rc;
 
-    const char *chart_name = opt_get(specs, ns, "--chart");
+    const char *chart_name = cti_args_get(specs, ns, "--chart");
     if (!chart_name)
         return cti_usage_error(cmd, "missing --chart (xbar-r, xbar-s, imr, ewma, cusum, p, np, "
                                     "c or u)");
@@ -341,7 +252,7 @@ static int run_spc(int argc, char **argv)
     ct_chart_options opt;
     ct_chart_options_init(&opt, kind);
     const char *v;
-    if ((v = opt_get(specs, ns, "--subgroup")) && !size_arg(cmd, "--subgroup", v, &opt.subgroup, &rc))
+    if ((v = cti_args_get(specs, ns, "--subgroup")) && !size_arg(cmd, "--subgroup", v, &opt.subgroup, &rc))
         return rc;
     static const struct { const char *name; size_t off; } nums[] = {
         { "--target", offsetof(ct_chart_options, target) },
@@ -354,16 +265,16 @@ static int run_spc(int argc, char **argv)
         { "--size", offsetof(ct_chart_options, size) },
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        if ((v = opt_get(specs, ns, nums[i].name))
+        if ((v = cti_args_get(specs, ns, nums[i].name))
             && !number_arg(cmd, nums[i].name, v, (double *)((char *)&opt + nums[i].off), &rc))
             return rc;
-    if ((v = opt_get(specs, ns, "--limits"))) {
+    if ((v = cti_args_get(specs, ns, "--limits"))) {
         if (strcmp(v, "asymptotic") == 0)
             opt.asymptotic = true;
         else if (strcmp(v, "exact") != 0)
             return cti_usage_error(cmd, "--limits: expected exact or asymptotic, got \"%s\"", v);
     }
-    if ((v = opt_get(specs, ns, "--rules")) && ct_rule_set_parse(v, &opt.rules) != CT_OK)
+    if ((v = cti_args_get(specs, ns, "--rules")) && ct_rule_set_parse(v, &opt.rules) != CT_OK)
         return cti_usage_error(cmd, "--rules: expected we or nelson, got \"%s\"", v);
     /* Options that belong to another chart are mistakes worth reporting:
      * --lambda on a CUSUM chart would otherwise be silently ignored. */
@@ -372,15 +283,15 @@ static int run_spc(int argc, char **argv)
         { "--k", CT_CHART_CUSUM }, { "--h", CT_CHART_CUSUM }, { "--head-start", CT_CHART_CUSUM },
     };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
-        if (opt_get(specs, ns, owned[i].name) && kind != owned[i].only)
+        if (cti_args_get(specs, ns, owned[i].name) && kind != owned[i].only)
             return cti_usage_error(cmd, "%s applies to %s charts, not %s", owned[i].name,
                                    ct_chart_kind_name(owned[i].only), chart_name);
     bool sized = kind == CT_CHART_P || kind == CT_CHART_NP || kind == CT_CHART_U;
-    if (opt_get(specs, ns, "--size") && !sized)
+    if (cti_args_get(specs, ns, "--size") && !sized)
         return cti_usage_error(cmd, "--size applies to p, np and u charts, not %s", chart_name);
-    if (opt_get(specs, ns, "--size") && !(opt.size > 0.0))
+    if (cti_args_get(specs, ns, "--size") && !(opt.size > 0.0))
         return cti_usage_error(cmd, "--size: expected a sample size > 0, got \"%s\"",
-                               opt_get(specs, ns, "--size"));
+                               cti_args_get(specs, ns, "--size"));
 
     ct_error err;
     ct_error_clear(&err);
@@ -389,7 +300,7 @@ static int run_spc(int argc, char **argv)
     ct_column_init(&cols[1]);
     ct_chart chart;
     ct_chart_init(&chart);
-    const char *column = opt_get(specs, ns, "--column");
+    const char *column = cti_args_get(specs, ns, "--column");
     ct_status st;
     if (sized && isnan(opt.size)) {
         if (column)
@@ -415,7 +326,7 @@ static int run_spc(int argc, char **argv)
                          err.msg + used);
             err = e2;
         }
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         goto cleanup;
     }
 
@@ -425,7 +336,7 @@ static int run_spc(int argc, char **argv)
         json_object_set_new(o, "n", json_integer((json_int_t)chart.main.n));
         json_object_set_new(o, "subgroup", json_integer((json_int_t)chart.subgroup));
         if (!ct_chart_kind_is_attribute(kind)) {
-            json_object_set_new(o, "sigma", jnum(chart.sigma));
+            json_object_set_new(o, "sigma", cti_json_num(chart.sigma));
             json_object_set_new(o, "sigma_estimated", json_boolean(chart.sigma_estimated));
         }
         put_series(o, &chart.main, &chart.signals);
@@ -440,7 +351,7 @@ static int run_spc(int argc, char **argv)
             json_object_set_new(o, key, s);
         }
     }
-    rc = emit(o);
+    rc = cti_json_emit(cmd, o, 17);
 cleanup:
     ct_chart_clear(&chart);
     ct_column_clear(&cols[0]);
@@ -452,16 +363,17 @@ cleanup:
 
 static int run_capability(int argc, char **argv)
 {
-    opt_spec specs[] = {
-        { "--lsl", NULL }, { "--usl", NULL }, { "--subgroup", NULL },
-        { "--within", NULL }, { "--column", NULL },
+    cti_opt specs[] = {
+        { "--lsl", false, NULL }, { "--usl", false, NULL }, { "--subgroup", false, NULL },
+        { "--within", false, NULL }, { "--column", false, NULL },
     };
     const size_t ns = sizeof specs / sizeof specs[0];
     const char *file, *cmd = "capability";
-    int rc = parse_args(cmd, capability_usage, argc, argv, specs, ns, &file);
+    int rc = cti_args_parse(cmd, capability_usage, argc, argv, specs, ns,
+                            "a file of numbers, or - for standard input", &file);
     if (rc)
-        return rc == HELP_SHOWN ? CTI_EXIT_OK : rc;
-    const char *lsl_s = opt_get(specs, ns, "--lsl"), *usl_s = opt_get(specs, ns, "--usl"), *v;
+        return rc == CTI_HELP_SHOWN ? CTI_EXIT_OK : rc;
+    const char *lsl_s = cti_args_get(specs, ns, "--lsl"), *usl_s = cti_args_get(specs, ns, "--usl"), *v;
     if (!lsl_s || !usl_s)
         return cti_usage_error(cmd, "both --lsl and --usl are required");
     double lsl, usl;
@@ -470,10 +382,10 @@ static int run_capability(int argc, char **argv)
     if (!(lsl < usl))
         return cti_usage_error(cmd, "--lsl %s must be below --usl %s", lsl_s, usl_s);
     size_t subgroup = 1;
-    if ((v = opt_get(specs, ns, "--subgroup")) && !size_arg(cmd, "--subgroup", v, &subgroup, &rc))
+    if ((v = cti_args_get(specs, ns, "--subgroup")) && !size_arg(cmd, "--subgroup", v, &subgroup, &rc))
         return rc;
     ct_within_method within = CT_WITHIN_RANGE;
-    if ((v = opt_get(specs, ns, "--within"))) {
+    if ((v = cti_args_get(specs, ns, "--within"))) {
         if (strcmp(v, "sd") == 0)
             within = CT_WITHIN_SD;
         else if (strcmp(v, "range") != 0)
@@ -485,10 +397,10 @@ static int run_capability(int argc, char **argv)
     ct_column col;
     ct_column_init(&col);
     ct_capability c;
-    if (read_values(file, opt_get(specs, ns, "--column"), &col, &err) != CT_OK
+    if (read_values(file, cti_args_get(specs, ns, "--column"), &col, &err) != CT_OK
         || ct_capability_compute(col.values, col.n, subgroup, within, lsl, usl, &c, &err)
                != CT_OK) {
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         ct_column_clear(&col);
         return rc;
     }
@@ -497,21 +409,21 @@ static int run_capability(int argc, char **argv)
     if (o) {
         json_object_set_new(o, "n", json_integer((json_int_t)c.n));
         json_object_set_new(o, "subgroup", json_integer((json_int_t)c.subgroup));
-        json_object_set_new(o, "lsl", jnum(lsl));
-        json_object_set_new(o, "usl", jnum(usl));
-        json_object_set_new(o, "mean", jnum(c.mean));
-        json_object_set_new(o, "sigma_within", jnum(c.sigma_within));
-        json_object_set_new(o, "sigma_overall", jnum(c.sigma_overall));
-        json_object_set_new(o, "cp", jnum(c.cp));
-        json_object_set_new(o, "cpk", jnum(c.cpk));
-        json_object_set_new(o, "pp", jnum(c.pp));
-        json_object_set_new(o, "ppk", jnum(c.ppk));
-        json_object_set_new(o, "cpl", jnum(c.cpl));
-        json_object_set_new(o, "cpu", jnum(c.cpu));
-        json_object_set_new(o, "ppl", jnum(c.ppl));
-        json_object_set_new(o, "ppu", jnum(c.ppu));
+        json_object_set_new(o, "lsl", cti_json_num(lsl));
+        json_object_set_new(o, "usl", cti_json_num(usl));
+        json_object_set_new(o, "mean", cti_json_num(c.mean));
+        json_object_set_new(o, "sigma_within", cti_json_num(c.sigma_within));
+        json_object_set_new(o, "sigma_overall", cti_json_num(c.sigma_overall));
+        json_object_set_new(o, "cp", cti_json_num(c.cp));
+        json_object_set_new(o, "cpk", cti_json_num(c.cpk));
+        json_object_set_new(o, "pp", cti_json_num(c.pp));
+        json_object_set_new(o, "ppk", cti_json_num(c.ppk));
+        json_object_set_new(o, "cpl", cti_json_num(c.cpl));
+        json_object_set_new(o, "cpu", cti_json_num(c.cpu));
+        json_object_set_new(o, "ppl", cti_json_num(c.ppl));
+        json_object_set_new(o, "ppu", cti_json_num(c.ppu));
     }
-    return emit(o);
+    return cti_json_emit(cmd, o, 17);
 }
 
 const cti_command cti_cmd_stats = {

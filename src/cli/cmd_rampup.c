@@ -5,10 +5,10 @@
  * docs/rampup.md).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
 #include "celltwin/factory.h"
 #include "celltwin/rampup.h"
 #include "celltwin/units.h"
@@ -47,85 +47,81 @@ static void draw_progress(double fraction, void *ctx)
     cti_progress_draw(ctx, fraction);
 }
 
-/* Reads the options after the factory file into o; returns an exit status. */
-static int read_options(int argc, char **argv, ct_rampup_options *o, const char **path,
-                        int *format)
+/* A whole decimal integer in [lo, hi]. */
+static bool get_int(const char *s, long long lo, long long hi, long long *out)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        long long n;
-        static const char *const valued[] = {"--months", "--sample-days", "--warmup",
-                                             "--replications", "--seed", "--threads"};
-        size_t k = 0;
-        while (k < sizeof valued / sizeof valued[0] && !cti_arg_is(a, valued[k]))
-            k++;
-        if (k < sizeof valued / sizeof valued[0]) {
-            if (!(v = cti_arg_value(argc, argv, &i, valued[k])))
-                return cti_usage_error("rampup", "%s: expected a value", valued[k]);
-        }
-        if (cti_arg_is(a, "--months")) {
-            if (!cti_arg_int(v, 1, 600, &n))
-                return cti_usage_error("rampup", "--months: expected an integer from 1 to 600, got \"%s\"", v);
-            o->months = (int)n;
-        } else if (cti_arg_is(a, "--sample-days")) {
-            char *end;
-            errno = 0;
-            double d = strtod(v, &end);
-            if (errno || end == v || *end || !(d > 0) || !(d * 86400 <= CT_MONTH_S))
-                return cti_usage_error("rampup", "--sample-days: expected a number of days > 0 and at most %.4g, got \"%s\"",
-                                       CT_MONTH_S / 86400, v);
-            o->sample_s = d * 86400;
-        } else if (cti_arg_is(a, "--warmup")) {
-            char why[256];
-            if (ct_duration_parse(v, &o->warmup_s, why, sizeof why) != CT_OK)
-                return cti_usage_error("rampup", "--warmup: %s", why);
-            if (!(o->warmup_s >= 0))
-                return cti_usage_error("rampup", "--warmup: expected a duration >= 0, got \"%s\"", v);
-        } else if (cti_arg_is(a, "--replications")) {
-            if (!cti_arg_int(v, 1, 1000000, &n))
-                return cti_usage_error("rampup", "--replications: expected an integer from 1 to 1000000, got \"%s\"", v);
-            o->replications = (int)n;
-        } else if (cti_arg_is(a, "--seed")) {
-            if (!cti_arg_int(v, 0, INT64_MAX, &n))
-                return cti_usage_error("rampup", "--seed: expected an integer >= 0, got \"%s\"", v);
-            o->seed = (uint64_t)n;
-        } else if (cti_arg_is(a, "--threads")) {
-            if (!cti_arg_int(v, 1, 1024, &n))
-                return cti_usage_error("rampup", "--threads: expected an integer from 1 to 1024, got \"%s\"", v);
-            o->threads = (int)n;
-        } else if (!strcmp(a, "--json") || !strcmp(a, "--csv")) {
-            int want = a[2] == 'j' ? 1 : 2;
-            if (*format && *format != want)
-                return cti_usage_error("rampup", "--json and --csv: expected one of them, got both");
-            *format = want;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cti_usage_error("rampup", "unknown option \"%s\"", a);
-        } else if (*path && *path != a) {
-            return cti_usage_error("rampup", "one factory file expected, got \"%s\" and \"%s\"", *path, a);
-        }
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+enum { OPT_MONTHS, OPT_SAMPLE, OPT_WARMUP, OPT_REPS, OPT_SEED, OPT_THREADS, OPT_JSON, OPT_CSV, N_OPTS };
+
+/* Applies the options given to o; returns an exit status. */
+static int apply_options(const cti_opt *opt, ct_rampup_options *o)
+{
+    const char *v;
+    long long n;
+    if ((v = opt[OPT_MONTHS].value)) {
+        if (!get_int(v, 1, 600, &n))
+            return cti_usage_error("rampup", "--months: expected an integer from 1 to 600, got \"%s\"", v);
+        o->months = (int)n;
     }
+    if ((v = opt[OPT_SAMPLE].value)) {
+        char *end;
+        errno = 0;
+        double d = strtod(v, &end);
+        if (errno || end == v || *end || !(d > 0) || !(d * 86400 <= CT_MONTH_S))
+            return cti_usage_error("rampup", "--sample-days: expected a number of days > 0 and at most %.4g, got \"%s\"",
+                                   CT_MONTH_S / 86400, v);
+        o->sample_s = d * 86400;
+    }
+    if ((v = opt[OPT_WARMUP].value)) {
+        char why[256];
+        if (ct_duration_parse(v, &o->warmup_s, why, sizeof why) != CT_OK)
+            return cti_usage_error("rampup", "--warmup: %s", why);
+        if (!(o->warmup_s >= 0))
+            return cti_usage_error("rampup", "--warmup: expected a duration >= 0, got \"%s\"", v);
+    }
+    if ((v = opt[OPT_REPS].value)) {
+        if (!get_int(v, 1, 1000000, &n))
+            return cti_usage_error("rampup", "--replications: expected an integer from 1 to 1000000, got \"%s\"", v);
+        o->replications = (int)n;
+    }
+    if ((v = opt[OPT_SEED].value)) {
+        if (!get_int(v, 0, INT64_MAX, &n))
+            return cti_usage_error("rampup", "--seed: expected an integer >= 0, got \"%s\"", v);
+        o->seed = (uint64_t)n;
+    }
+    if ((v = opt[OPT_THREADS].value)) {
+        if (!get_int(v, 1, 1024, &n))
+            return cti_usage_error("rampup", "--threads: expected an integer from 1 to 1024, got \"%s\"", v);
+        o->threads = (int)n;
+    }
+    if (opt[OPT_JSON].value && opt[OPT_CSV].value)
+        return cti_usage_error("rampup", "--json and --csv: expected one of them, got both");
     return CTI_EXIT_OK;
 }
 
 static int rampup_main(int argc, char **argv)
 {
+    cti_opt opt[N_OPTS] = {
+        [OPT_MONTHS] = {"--months", false, NULL},   [OPT_SAMPLE] = {"--sample-days", false, NULL},
+        [OPT_WARMUP] = {"--warmup", false, NULL},   [OPT_REPS] = {"--replications", false, NULL},
+        [OPT_SEED] = {"--seed", false, NULL},       [OPT_THREADS] = {"--threads", false, NULL},
+        [OPT_JSON] = {"--json", true, NULL},        [OPT_CSV] = {"--csv", true, NULL},
+    };
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            fputs(rampup_usage, stdout);
-            return CTI_EXIT_OK;
-        }
-    }
-    /* the factory file: the first argument that is neither an option nor
-     * an option's value */
-    for (int i = 1; i < argc && !path; i++) {
-        if (argv[i][0] != '-' || argv[i][1] == '\0')
-            path = argv[i];
-        else if (!strchr(argv[i], '=') && strcmp(argv[i], "--json") && strcmp(argv[i], "--csv"))
-            i++;
-    }
-    if (!path)
-        return cti_usage_error("rampup", "expected a factory file (see celltwin rampup --help)");
+    int status = cti_args_parse("rampup", rampup_usage, argc, argv, opt, N_OPTS,
+                                "a factory file", &path);
+    if (status == CTI_HELP_SHOWN)
+        return CTI_EXIT_OK;
+    if (status != 0)
+        return status;
 
     ct_factory *f = NULL;
     ct_error err;
@@ -136,9 +132,7 @@ static int rampup_main(int argc, char **argv)
     }
     ct_rampup_options o;
     ct_rampup_options_init(&o, f);
-    int format = 0;
-    int status = read_options(argc, argv, &o, &path, &format);
-    if (status != CTI_EXIT_OK)
+    if ((status = apply_options(opt, &o)) != CTI_EXIT_OK)
         goto cleanup;
     if (!ct_factory_has_learning(f))
         fprintf(stderr, "celltwin rampup: %s has no learning: keys; every month shows the "
@@ -161,7 +155,7 @@ static int rampup_main(int argc, char **argv)
                         "warm-up (%g d) is likely shorter than the line's lead time; raise "
                         "--warmup\n",
                 empty, empty == 1 ? "" : "s", o.warmup_s / 86400);
-    if (format == 1) {
+    if (opt[OPT_JSON].value) {
         char *text = ct_rampup_json(r);
         if (!text) {
             fprintf(stderr, "celltwin rampup: out of memory writing JSON\n");
@@ -170,7 +164,7 @@ static int rampup_main(int argc, char **argv)
             puts(text);
             free(text);
         }
-    } else if (format == 2) {
+    } else if (opt[OPT_CSV].value) {
         ct_rampup_csv(r, stdout);
     } else {
         ct_rampup_print(r, stdout);

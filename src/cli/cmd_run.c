@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "celltwin/factory.h"
 #include "celltwin/trace.h"
 #include "celltwin/units.h"
@@ -49,6 +48,34 @@ static const char validate_usage[] =
     "\n"
     "Loads and checks the factory file without running it. Prints \"ok\" and\n"
     "exits 0, or prints FILE:LINE:COL: KEY: what was expected and exits 2.\n";
+
+/* Parses the argument of an option; accepts "--opt value" and "--opt=value". */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static bool parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool is_opt(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
 
 typedef struct progress_bar {
     cti_progress bar;
@@ -90,17 +117,17 @@ static int run_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
         const char *name = NULL;
-        if (cti_arg_is(argv[i], "--seed"))
+        if (is_opt(argv[i], "--seed"))
             slot = &seed, name = "--seed";
-        else if (cti_arg_is(argv[i], "--horizon"))
+        else if (is_opt(argv[i], "--horizon"))
             slot = &horizon, name = "--horizon";
-        else if (cti_arg_is(argv[i], "--warmup"))
+        else if (is_opt(argv[i], "--warmup"))
             slot = &warmup, name = "--warmup";
-        else if (cti_arg_is(argv[i], "--replications"))
+        else if (is_opt(argv[i], "--replications"))
             slot = &reps, name = "--replications";
-        else if (cti_arg_is(argv[i], "--threads"))
+        else if (is_opt(argv[i], "--threads"))
             slot = &threads, name = "--threads";
-        else if (cti_arg_is(argv[i], "--trace"))
+        else if (is_opt(argv[i], "--trace"))
             slot = &trace_path, name = "--trace";
         else if (strcmp(argv[i], "--json") == 0) {
             json = true;
@@ -119,7 +146,7 @@ static int run_main(int argc, char **argv)
             path = argv[i];
             continue;
         }
-        if (!(*slot = cti_arg_value(argc, argv, &i, name)))
+        if (!(*slot = opt_value(argc, argv, &i, name)))
             return cti_usage_error("run", "%s: expected a value", name);
     }
     if (!path)
@@ -136,7 +163,7 @@ static int run_main(int argc, char **argv)
     char why[256];
     long long v;
     if (seed) {
-        if (!cti_arg_int(seed, 0, INT64_MAX, &v)) {
+        if (!parse_int(seed, 0, INT64_MAX, &v)) {
             status = cti_usage_error("run", "--seed: expected an integer >= 0, got \"%s\"", seed);
             goto cleanup;
         }
@@ -160,14 +187,14 @@ static int run_main(int argc, char **argv)
         goto cleanup;
     }
     if (reps) {
-        if (!cti_arg_int(reps, 1, 1000000, &v)) {
+        if (!parse_int(reps, 1, 1000000, &v)) {
             status = cti_usage_error("run", "--replications: expected an integer from 1 to 1000000, got \"%s\"", reps);
             goto cleanup;
         }
         opt.replications = (int)v;
     }
     if (threads) {
-        if (!cti_arg_int(threads, 1, 1024, &v)) {
+        if (!parse_int(threads, 1, 1024, &v)) {
             status = cti_usage_error("run", "--threads: expected an integer from 1 to 1024, got \"%s\"", threads);
             goto cleanup;
         }

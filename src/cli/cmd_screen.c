@@ -117,72 +117,6 @@ static const char grade_usage[] =
 
 /* ---------------- arguments ---------------- */
 
-typedef struct opt {
-    const char *name;
-    bool has_value;
-    const char *value;  /* the value, or "" for a flag that was given */
-} opt;
-
-#define HELP_SHOWN 100
-
-static int parse_args(const char *cmd, const char *usage, int argc, char **argv, opt *o,
-                      size_t n, const char **file)
-{
-    *file = NULL;
-    bool done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!done && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
-            fputs(usage, stdout);
-            return HELP_SHOWN;
-        }
-        if (!done && strcmp(a, "--") == 0) {
-            done = true;
-            continue;
-        }
-        if (!done && a[0] == '-' && a[1] != '\0') {
-            const char *eq = strchr(a, '=');
-            size_t len = eq ? (size_t)(eq - a) : strlen(a);
-            opt *s = NULL;
-            for (size_t j = 0; j < n; j++)
-                if (strlen(o[j].name) == len && strncmp(a, o[j].name, len) == 0)
-                    s = &o[j];
-            if (!s)
-                return cti_usage_error(cmd, "unknown option \"%.*s\"", (int)len, a);
-            if (!s->has_value) {
-                if (eq)
-                    return cti_usage_error(cmd, "option %s takes no value", s->name);
-                s->value = "";
-                continue;
-            }
-            if (eq) {
-                s->value = eq + 1;
-            } else {
-                if (i + 1 >= argc)
-                    return cti_usage_error(cmd, "option %s needs a value", s->name);
-                s->value = argv[++i];
-            }
-            if (s->value[0] == '\0')
-                return cti_usage_error(cmd, "option %s needs a value", s->name);
-            continue;
-        }
-        if (*file)
-            return cti_usage_error(cmd, "one FILE expected, got \"%s\" and \"%s\"", *file, a);
-        *file = a;
-    }
-    if (!*file)
-        return cti_usage_error(cmd, "missing FILE (a CSV file of measurements, or - for "
-                                    "standard input)");
-    return 0;
-}
-
-static const char *get(const opt *o, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(o[i].name, name) == 0)
-            return o[i].value;
-    return NULL;
-}
 
 /* A number followed by one of the units (scale to the wanted unit), or a
  * bare number in units[0]. */
@@ -220,17 +154,17 @@ typedef struct common {
     const char *chemistry;  /* name given, or NULL */
 } common;
 
-static int parse_common(const char *cmd, const opt *o, size_t n, common *c)
+static int parse_common(const char *cmd, const cti_opt *o, size_t n, common *c)
 {
     ct_kvalue_options_init(&c->kv);
-    c->lot_column = get(o, n, "--lot-column");
+    c->lot_column = cti_args_get(o, n, "--lot-column");
     const char *v;
     char why[256];
-    if ((v = get(o, n, "--ref-temp"))
+    if ((v = cti_args_get(o, n, "--ref-temp"))
         && ct_quantity_parse(v, CT_DIM_TEMPERATURE, false, &c->kv.ref_temp_c, why, sizeof why)
                != CT_OK)
         return cti_usage_error(cmd, "--ref-temp: %s", why);
-    const char *chem = get(o, n, "--chemistry"), *dudt = get(o, n, "--dudt");
+    const char *chem = cti_args_get(o, n, "--chemistry"), *dudt = cti_args_get(o, n, "--dudt");
     if (chem && dudt)
         return cti_usage_error(cmd, "give --chemistry or --dudt, not both");
     c->chemistry = chem;
@@ -246,50 +180,20 @@ static int parse_common(const char *cmd, const opt *o, size_t n, common *c)
             return cti_usage_error(cmd, "--dudt: expected an entropic coefficient such as "
                                         "\"-0.36 mV/K\", got \"%s\"", dudt);
     }
-    if ((v = get(o, n, "--ea"))) {
+    if ((v = cti_args_get(o, n, "--ea"))) {
         static const unit_scale u[] = { { "kJ/mol", 1e3 }, { "J/mol", 1.0 } };
         if (!number_with_unit(v, u, 2, &c->kv.ea_j_per_mol) || c->kv.ea_j_per_mol < 0)
             return cti_usage_error(cmd, "--ea: expected an activation energy >= 0 such as "
                                         "\"53 kJ/mol\", got \"%s\"", v);
     }
-    bool json = get(o, n, "--json") != NULL;
-    c->csv = get(o, n, "--csv") != NULL;
+    bool json = cti_args_get(o, n, "--json") != NULL;
+    c->csv = cti_args_get(o, n, "--csv") != NULL;
     if (json && c->csv)
         return cti_usage_error(cmd, "give --json or --csv, not both");
     return 0;
 }
 
-static int fail(const char *cmd, const ct_error *err)
-{
-    if (err->status == CT_ERR_IO || err->status == CT_ERR_NOMEM) {
-        fprintf(stderr, "celltwin %s: %s\n", cmd, err->msg);
-        return CTI_EXIT_FAIL;
-    }
-    return cti_usage_error(cmd, "%s", err->msg);
-}
-
 /* ---------------- output helpers ---------------- */
-
-static json_t *jnum(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
-static int emit_json(json_t *root)
-{
-    if (!root) {
-        fprintf(stderr, "celltwin: out of memory building the output\n");
-        return CTI_EXIT_FAIL;
-    }
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER
-                                          | JSON_REAL_PRECISION(17));
-    json_decref(root);
-    if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
-        fprintf(stderr, "celltwin: cannot write the output: %s\n", strerror(errno));
-        return CTI_EXIT_FAIL;
-    }
-    return CTI_EXIT_OK;
-}
 
 static int finish_csv(void)
 {
@@ -388,11 +292,11 @@ static int print_screen(const ct_screen_file *f, const ct_screen *s, const commo
 
     json_t *root = json_object();
     if (!root)
-        return emit_json(NULL);
+        return cti_json_emit("screen", NULL, 17);
     put_common(root, c, &so->kvalue);
     json_object_set_new(root, "method", json_string(ct_outlier_method_name(so->outlier.method)));
     json_object_set_new(root, "threshold", json_real(so->outlier.threshold));
-    json_object_set_new(root, "limit_mv_per_day", jnum(so->limit_mv_per_day));
+    json_object_set_new(root, "limit_mv_per_day", cti_json_num(so->limit_mv_per_day));
     json_object_set_new(root, "screened", json_string(so->use_raw ? "k_raw" : "k_comp"));
     json_t *cells = json_array();
     json_object_set_new(root, "cells", cells);
@@ -404,10 +308,10 @@ static int print_screen(const ct_screen_file *f, const ct_screen *s, const commo
         json_object_set_new(o, "serial", json_string(f->serial[i]));
         json_object_set_new(o, "lot", json_string(f->lot_names[f->lot_of[i]]));
         json_object_set_new(o, "line", json_integer((json_int_t)f->line[i]));
-        json_object_set_new(o, "k_raw_mv_per_day", jnum(cell->k.raw_mv_per_day));
-        json_object_set_new(o, "k_comp_mv_per_day", jnum(cell->k.comp_mv_per_day));
-        json_object_set_new(o, "dudt_mv_per_k", jnum(cell->k.dudt_v_per_k * 1e3));
-        json_object_set_new(o, "z", jnum(cell->z));
+        json_object_set_new(o, "k_raw_mv_per_day", cti_json_num(cell->k.raw_mv_per_day));
+        json_object_set_new(o, "k_comp_mv_per_day", cti_json_num(cell->k.comp_mv_per_day));
+        json_object_set_new(o, "dudt_mv_per_k", cti_json_num(cell->k.dudt_v_per_k * 1e3));
+        json_object_set_new(o, "z", cti_json_num(cell->z));
         json_t *fl = json_array();
         const char *names[3];
         size_t nn;
@@ -427,32 +331,33 @@ static int print_screen(const ct_screen_file *f, const ct_screen *s, const commo
             break;
         json_object_set_new(o, "lot", json_string(f->lot_names[l]));
         json_object_set_new(o, "n", json_integer((json_int_t)lot->n));
-        json_object_set_new(o, "median_k_raw_mv_per_day", jnum(lot->median_raw_mv_per_day));
-        json_object_set_new(o, "median_k_comp_mv_per_day", jnum(lot->median_comp_mv_per_day));
-        json_object_set_new(o, "center_mv_per_day", jnum(lot->center_mv_per_day));
-        json_object_set_new(o, "scale_mv_per_day", jnum(lot->scale_mv_per_day));
+        json_object_set_new(o, "median_k_raw_mv_per_day", cti_json_num(lot->median_raw_mv_per_day));
+        json_object_set_new(o, "median_k_comp_mv_per_day", cti_json_num(lot->median_comp_mv_per_day));
+        json_object_set_new(o, "center_mv_per_day", cti_json_num(lot->center_mv_per_day));
+        json_object_set_new(o, "scale_mv_per_day", cti_json_num(lot->scale_mv_per_day));
         json_object_set_new(o, "n_flagged", json_integer((json_int_t)lot->n_flagged));
         json_array_append_new(lots, o);
     }
-    return emit_json(root);
+    return cti_json_emit("screen", root, 17);
 }
 
 static int run_screen(int argc, char **argv)
 {
     const char *cmd = "screen";
-    opt o[] = {
-        { "--lot-column", true, NULL }, { "--ref-temp", true, NULL },
-        { "--threshold", true, NULL },  { "--method", true, NULL },
-        { "--limit", true, NULL },      { "--chemistry", true, NULL },
-        { "--dudt", true, NULL },       { "--ea", true, NULL },
-        { "--raw", false, NULL },       { "--json", false, NULL },
-        { "--csv", false, NULL },
+    cti_opt o[] = {
+        { "--lot-column", false, NULL }, { "--ref-temp", false, NULL },
+        { "--threshold", false, NULL },  { "--method", false, NULL },
+        { "--limit", false, NULL },      { "--chemistry", false, NULL },
+        { "--dudt", false, NULL },       { "--ea", false, NULL },
+        { "--raw", true, NULL },       { "--json", true, NULL },
+        { "--csv", true, NULL },
     };
     const size_t n = sizeof o / sizeof o[0];
     const char *file;
-    int rc = parse_args(cmd, screen_usage, argc, argv, o, n, &file);
+    int rc = cti_args_parse(cmd, screen_usage, argc, argv, o, n,
+                            "a CSV file of measurements, or - for standard input", &file);
     if (rc)
-        return rc == HELP_SHOWN ? CTI_EXIT_OK : rc;
+        return rc == CTI_HELP_SHOWN ? CTI_EXIT_OK : rc;
     common c;
     if ((rc = parse_common(cmd, o, n, &c)) != 0)
         return rc;
@@ -460,18 +365,18 @@ static int run_screen(int argc, char **argv)
     ct_screen_options so;
     ct_screen_options_init(&so);
     so.kvalue = c.kv;
-    so.use_raw = get(o, n, "--raw") != NULL;
+    so.use_raw = cti_args_get(o, n, "--raw") != NULL;
     const char *v;
-    if ((v = get(o, n, "--threshold"))) {
+    if ((v = cti_args_get(o, n, "--threshold"))) {
         char *end;
         so.outlier.threshold = strtod(v, &end);
         if (end == v || *end != '\0' || !(so.outlier.threshold > 0)
             || !isfinite(so.outlier.threshold))
             return cti_usage_error(cmd, "--threshold: expected a number > 0, got \"%s\"", v);
     }
-    if ((v = get(o, n, "--method")) && ct_outlier_method_parse(v, &so.outlier.method) != CT_OK)
+    if ((v = cti_args_get(o, n, "--method")) && ct_outlier_method_parse(v, &so.outlier.method) != CT_OK)
         return cti_usage_error(cmd, "--method: expected mad or sigma, got \"%s\"", v);
-    if ((v = get(o, n, "--limit"))) {
+    if ((v = cti_args_get(o, n, "--limit"))) {
         if (strcmp(v, "none") == 0) {
             so.limit_mv_per_day = INFINITY;
         } else {
@@ -491,11 +396,11 @@ static int run_screen(int argc, char **argv)
     ct_screen s;
     ct_screen_init(&s);
     if (ct_screen_file_read(file, c.lot_column, &f, &err) != CT_OK) {
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         goto cleanup;
     }
     if (ct_screen_run(f.pairs, f.lot_of, f.n, f.n_lots, &so, &s, &err) != CT_OK) {
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         goto cleanup;
     }
     rc = print_screen(&f, &s, &c, &so);
@@ -511,21 +416,22 @@ cleanup:
 static int run_grade(int argc, char **argv)
 {
     const char *cmd = "grade";
-    opt o[] = {
-        { "--bins", true, NULL },      { "--lot-column", true, NULL },
-        { "--ref-temp", true, NULL },  { "--chemistry", true, NULL },
-        { "--dudt", true, NULL },      { "--ea", true, NULL },
-        { "--json", false, NULL },     { "--csv", false, NULL },
+    cti_opt o[] = {
+        { "--bins", false, NULL },      { "--lot-column", false, NULL },
+        { "--ref-temp", false, NULL },  { "--chemistry", false, NULL },
+        { "--dudt", false, NULL },      { "--ea", false, NULL },
+        { "--json", true, NULL },     { "--csv", true, NULL },
     };
     const size_t n = sizeof o / sizeof o[0];
     const char *file;
-    int rc = parse_args(cmd, grade_usage, argc, argv, o, n, &file);
+    int rc = cti_args_parse(cmd, grade_usage, argc, argv, o, n,
+                            "a CSV file of measurements, or - for standard input", &file);
     if (rc)
-        return rc == HELP_SHOWN ? CTI_EXIT_OK : rc;
+        return rc == CTI_HELP_SHOWN ? CTI_EXIT_OK : rc;
     common c;
     if ((rc = parse_common(cmd, o, n, &c)) != 0)
         return rc;
-    const char *bins_path = get(o, n, "--bins");
+    const char *bins_path = cti_args_get(o, n, "--bins");
     if (!bins_path)
         return cti_usage_error(cmd, "missing --bins BINS.yaml");
 
@@ -541,7 +447,7 @@ static int run_grade(int argc, char **argv)
     json_t *root = NULL;
     if (ct_grade_bins_load(bins_path, &bins, &err) != CT_OK
         || ct_screen_file_read(file, c.lot_column, &f, &err) != CT_OK) {
-        rc = fail(cmd, &err);
+        rc = cti_exit_for(cmd, &err);
         goto cleanup;
     }
     count = calloc(bins.n + 1, sizeof *count);
@@ -613,10 +519,10 @@ static int run_grade(int argc, char **argv)
             json_object_set_new(e, "serial", json_string(f.serial[i]));
             json_object_set_new(e, "lot", json_string(f.lot_names[f.lot_of[i]]));
             json_object_set_new(e, "line", json_integer((json_int_t)f.line[i]));
-            json_object_set_new(e, "capacity_ah", jnum(EXTRA(CT_GRADE_CAPACITY_AH, i)));
-            json_object_set_new(e, "ir_mohm", jnum(EXTRA(CT_GRADE_IR_MOHM, i)));
-            json_object_set_new(e, "ocv_v", jnum(ocv[i]));
-            json_object_set_new(e, "k_mv_per_day", jnum(k[i]));
+            json_object_set_new(e, "capacity_ah", cti_json_num(EXTRA(CT_GRADE_CAPACITY_AH, i)));
+            json_object_set_new(e, "ir_mohm", cti_json_num(EXTRA(CT_GRADE_IR_MOHM, i)));
+            json_object_set_new(e, "ocv_v", cti_json_num(ocv[i]));
+            json_object_set_new(e, "k_mv_per_day", cti_json_num(k[i]));
             json_object_set_new(e, "grade", json_string(GRADE_NAME(grade[i])));
             json_array_append_new(cells, e);
         }
@@ -634,7 +540,7 @@ static int run_grade(int argc, char **argv)
     }
 #undef GRADE_NAME
 #undef EXTRA
-    rc = emit_json(root);
+    rc = cti_json_emit(cmd, root, 17);
     root = NULL;
 
 cleanup:

@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "celltwin/status.h"
+
 typedef int (*cti_cmd_fn)(int argc, char **argv);
 
 typedef struct cti_command {
@@ -33,6 +37,37 @@ extern const cti_command cti_cmd_calc;
 extern const cti_command cti_cmd_screen, cti_cmd_grade;
 extern const cti_command cti_cmd_trace, cti_cmd_recall, cti_cmd_query;
 extern const cti_command cti_cmd_rampup;
+extern const cti_command cti_cmd_report;
+
+/* Options of a command with one FILE (args.c). */
+typedef struct cti_opt {
+    const char *name;   /* "--chart" */
+    bool flag;          /* takes no value */
+    const char *value;  /* set when seen: the value, or "" for a flag */
+} cti_opt;
+
+/* cti_args_parse's status after printing the usage for --help. */
+#define CTI_HELP_SHOWN 100
+
+/* Parses argv (argv[0] is the command name) into the options o[0..n) and
+ * one positional FILE (file_what says what it is, for the message when it
+ * is missing). Returns 0, CTI_HELP_SHOWN, or an exit status after printing
+ * the usage error. */
+int cti_args_parse(const char *cmd, const char *usage, int argc, char **argv, cti_opt *o, size_t n,
+                   const char *file_what, const char **file);
+
+/* The value of option name (NULL when not given). */
+const char *cti_args_get(const cti_opt *o, size_t n, const char *name);
+
+/* Output (output.c). A JSON number, or null for NaN and infinities (JSON
+ * has neither). */
+json_t *cti_json_num(double v);
+/* Writes root (taking it; NULL means out of memory) to stdout with digits
+ * significant digits and a newline; the exit status. */
+int cti_json_emit(const char *cmd, json_t *root, int digits);
+/* The exit status of a library error, with its message: 1 for I/O and
+ * memory, else 2 (bad input, with the usage hint). */
+int cti_exit_for(const char *cmd, const ct_error *err);
 
 /* A progress bar on stderr (progress.c). Start with last = -1. */
 typedef struct cti_progress {

@@ -99,6 +99,13 @@ typedef struct cti_station {
     cti_form makes;
     double makes_quantity;  /* kg or m of each unit made; 0 = what was consumed */
 
+    /* Materials used per unit the station processes (`uses:`): separator
+     * at stacking, electrolyte at filling, foil at coating. They become
+     * part of each unit (its value, its genealogy: the lot) without being
+     * converted: port -1, material index, amount in kg. */
+    int n_uses;
+    cti_consume uses[CTI_MAX_PORTS];
+
     /* Splitting: each finished unit leaves as `splits` units (a coil slit
      * into lanes), each with its lane number. 1 = no splitting. */
     int splits;

@@ -802,6 +802,31 @@ static ct_status consume_amount(cti_yaml_ctx *y, const cti_yaml_value *v, void *
                                         "\"960 kg\" or \"12 m\"");
 }
 
+/* A material's amount is a mass: "materials are consumed by mass". */
+static ct_status require_mass(cti_yaml_ctx *y, const cti_yaml_value *iv, const cti_yaml_walk *w,
+                              const consume_item *it, const char *verb, const char *example)
+{
+    if (it->c->dim == CT_DIM_MASS)
+        return CT_OK;
+    char kp[CTI_YAML_PATH_MAX], msg[160];
+    cti_yaml_join_key(kp, sizeof kp, iv->path, "amount");
+    snprintf(msg, sizeof msg, "expected a mass such as \"%s\", got a length: materials are %s by mass",
+             example, verb);
+    return cti_yaml_fail(y, *cti_yaml_seen(w, "amount"), kp, "%s", msg);
+}
+
+/* Reads list v of 1 to CTI_MAX_PORTS amounts into items (*n of them),
+ * each entry through read. */
+static ct_status amount_list(cti_yaml_ctx *y, const cti_yaml_value *v, cti_consume *items, int *n,
+                             const char *expect, cti_yaml_item_fn read, cti_station *s)
+{
+    ct_status st = cti_yaml_get_list(y, v, CTI_MAX_PORTS, expect, "entries", n);
+    if (st != CT_OK)
+        return st;
+    memset(items, 0, CTI_MAX_PORTS * sizeof *items);
+    return cti_yaml_walk_list(y, v, read, s);
+}
+
 static const cti_yaml_key consume_keys[] = {
     { "input", false, "an input name", consume_input },
     { "material", false, "a material name", consume_material },
@@ -834,12 +859,8 @@ static ct_status consume_item_read(cti_yaml_ctx *y, const cti_yaml_value *iv, in
                              "missing required key; expected input: NAME (one of the station's "
                              "inputs) or material: NAME (one of the materials)");
     }
-    if (mat && it.c->dim != CT_DIM_MASS) {
-        cti_yaml_join_key(kp, sizeof kp, iv->path, "amount");
-        return cti_yaml_fail(y, *cti_yaml_seen(&w, "amount"), kp,
-                             "expected a mass such as \"960 kg\", got a length: materials are "
-                             "consumed by mass");
-    }
+    if (mat && (st = require_mass(y, iv, &w, &it, "consumed", "960 kg")) != CT_OK)
+        return st;
     cur->consume_name[i] = it.name;
     cur->consume_loc[i] = it.name_loc;
     return CT_OK;
@@ -849,15 +870,39 @@ static ct_status consume_item_read(cti_yaml_ctx *y, const cti_yaml_value *iv, in
 static ct_status station_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 {
     cti_station *s = obj;
-    int n;
-    ct_status st = cti_yaml_get_list(y, v, CTI_MAX_PORTS,
-                                     "a list of 1 to 4 entries such as [{input: coil, amount: 12 m}, "
-                                     "{material: lfp, amount: 960 kg}]", "entries", &n);
-    if (st != CT_OK)
+    return amount_list(y, v, s->consumes, &s->n_consumes,
+                       "a list of 1 to 4 entries such as [{input: coil, amount: 12 m}, "
+                       "{material: lfp, amount: 960 kg}]",
+                       consume_item_read, s);
+}
+
+/* One entry of `uses:`: a material and its mass per unit processed. */
+static const cti_yaml_key use_keys[] = {
+    { "material", true, "a material name", consume_material },
+    { "amount", true, "a mass such as \"38 g\"", consume_amount },
+};
+
+static ct_status use_item_read(cti_yaml_ctx *y, const cti_yaml_value *iv, int i, void *obj)
+{
+    cti_station *s = obj;
+    consume_item it = { &s->uses[i], NULL, { 0, 0 } };
+    cti_yaml_walk w;
+    ct_status st;
+
+    it.c->material = -1;
+    it.c->loc = to_loc(iv->loc);
+    if ((st = cti_yaml_walk_mapping(y, iv, use_keys, CTI_YAML_N_KEYS(use_keys), &it, &w)) != CT_OK)
         return st;
-    memset(s->consumes, 0, sizeof s->consumes);
-    s->n_consumes = n;
-    return cti_yaml_walk_list(y, v, consume_item_read, s);
+    return require_mass(y, iv, &w, &it, "used", "38 g");
+}
+
+/* `uses: [{material: separator, amount: 38 g}]`: per unit processed. */
+static ct_status station_uses(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    cti_station *s = obj;
+    return amount_list(y, v, s->uses, &s->n_uses,
+                       "a list of 1 to 4 entries such as [{material: separator, amount: 38 g}]",
+                       use_item_read, s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -992,6 +1037,7 @@ static const cti_yaml_key station_keys[] = {
     { "process", false, "the kind's parameters", station_process },
     { "inputs", false, "a list of {name, buffer}", station_inputs },
     { "consumes", false, "a list of {input or material, amount}", station_consumes },
+    { "uses", false, "a list of {material, amount}", station_uses },
     { "makes", false, "batch, coil or cell", station_makes },
     { "splits", false, "an integer from 1 to 64", station_splits },
     { "value_added", false, "an amount of money >= 0", station_value_added },

@@ -45,6 +45,15 @@ typedef struct cti_material {
     double value_per_unit;   /* material and processing value, USD per kg or metre */
 } cti_material;
 
+/* A raw-material lot that went into a cell directly (separator,
+ * electrolyte), not through a batch or coil. */
+#define CTI_CELL_LOTS 6
+typedef struct cti_lot_use {
+    uint32_t lot;            /* lot number, from 1 */
+    uint16_t material;       /* index into factory->materials */
+    float kg;                /* mass of the lot in the cell */
+} cti_lot_use;
+
 /* A stack, later a cell. Kept compact: there may be millions in aging. */
 #define CTI_CELL_SEGMENTS 4
 typedef struct cti_cell {
@@ -55,6 +64,8 @@ typedef struct cti_cell {
     uint16_t reworks;
     uint8_t n_seg;
     cti_segment seg[CTI_CELL_SEGMENTS];  /* electrode pieces it was stacked from */
+    uint8_t n_lots;
+    cti_lot_use lots[CTI_CELL_LOTS];     /* material lots used in it directly (`uses:`) */
     double active_kg;        /* active material in the cell (double: mass balances add millions) */
     double value_usd;        /* material and processing value so far */
 } cti_cell;
@@ -98,6 +109,10 @@ typedef struct cti_kind {
      * stations, with st->kind_params from parse. Errors through
      * cti_yaml_fail. Called in file order; may be NULL. */
     ct_status (*check)(cti_yaml_ctx *y, cti_station *st, const ct_factory *f);
+
+    /* For kinds that sort cells into grades (CTI_C_GRADE = g, from 1): the
+     * name of grade g, or NULL when g names no bin. May be NULL. */
+    const char *(*grade_name)(const void *params, int g);
 } cti_kind;
 
 /* The kind named name, or NULL. */

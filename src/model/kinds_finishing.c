@@ -1152,6 +1152,12 @@ const cti_kind cti_kind_aging = {
     .check = aging_check,
 };
 
+static const char *grader_grade_name(const void *params, int g)
+{
+    const grader_params *P = params;
+    return g >= 1 && (size_t)g <= P->bins.n ? P->bins.items[g - 1].name : NULL;
+}
+
 const cti_kind cti_kind_grader = {
     .name = "grader",
     .input_form = CTI_FORM_CELL,
@@ -1161,6 +1167,7 @@ const cti_kind cti_kind_grader = {
     .start = grader_start,
     .finish = grader_finish,
     .check = grader_check,
+    .grade_name = grader_grade_name,
 };
 
 const cti_kind cti_kind_finisher = {

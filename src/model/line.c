@@ -273,7 +273,8 @@ static void start_job(station *s, int k)
     if (s->converter) {
         cti_job job;
         job_init(s, &job, held, 1);
-        if (!cti_rec_convert(s, &job, &held[0])) {
+        if (!cti_rec_convert(s, &job, &held[0]) ||
+            (s->cfg->n_uses > 0 && !cti_rec_use(s, held[0]))) {
             fail_nomem(L);
             return;
         }
@@ -291,6 +292,10 @@ static void start_job(station *s, int k)
             held[n++] = u;
             s->wait_sum += now - L->units[u].arrived;
             s->wait_n++;
+            if (s->cfg->n_uses > 0 && !cti_rec_use(s, u)) {
+                fail_nomem(L);
+                return;
+            }
         }
         v->n_held = n;
         if (kind && kind->start) {

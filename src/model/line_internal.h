@@ -157,6 +157,10 @@ typedef struct line {
 
 /* New record for a unit of form; false when out of memory. */
 bool cti_rec_new(line *L, unit *u, cti_form form);
+/* Takes the materials of station s's `uses:` for unit u (made by s or
+ * processed by it): their lots join u's genealogy, their value and active
+ * mass join u's. False when out of memory. */
+bool cti_rec_use(station *s, uint32_t u);
 /* Tells the observer (if any) that the cell of u left the line at station
  * s (scrapped when cause != NULL), or is still in it (s == NULL). */
 void cti_rec_report_cell(line *L, station *s, uint32_t u, const char *cause);

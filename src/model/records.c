@@ -231,15 +231,41 @@ typedef struct take_acc {
     uint32_t defects;
 } take_acc;
 
+/* Adds kg of lot (from 1) of material mi to cell c's lots; a lot already
+ * listed grows. A cell has room for CTI_CELL_LOTS lots (two per material
+ * used when each use may straddle a lot boundary); beyond, the mass is
+ * added to the last lot of the same material. */
+static void add_cell_lot(cti_cell *c, int mi, uint32_t lot, double kg)
+{
+    cti_lot_use *same = NULL;
+    for (int i = 0; i < c->n_lots; i++) {
+        cti_lot_use *u = &c->lots[i];
+        if (u->material == mi && u->lot == lot) {
+            u->kg += (float)kg;
+            return;
+        }
+        if (u->material == mi)
+            same = u;
+    }
+    if (c->n_lots < CTI_CELL_LOTS)
+        c->lots[c->n_lots++] = (cti_lot_use){lot, (uint16_t)mi, (float)kg};
+    else if (same)
+        same->kg += (float)kg;
+}
+
 /* Records a consumed piece in the new unit's genealogy. */
 static bool note_segment(line *L, unit *made, const cti_segment *seg, double out_from,
                          double out_to, uint32_t defects, const cti_material *in)
 {
+    if (made->form == CTI_FORM_ITEM)
+        return true;   /* a plain item keeps no genealogy */
     if (made->form == CTI_FORM_CELL) {
         cti_cell *c = &L->cells[made->rec];
         c->defects |= defects;
-        if (seg->polarity == CTI_SEG_LOT)
-            return true;   /* lots are recorded on the batch, not per cell */
+        if (seg->polarity == CTI_SEG_LOT) {
+            add_cell_lot(c, seg->maker, seg->seq, seg->to - seg->from);
+            return true;
+        }
         if (c->n_seg < CTI_CELL_SEGMENTS) {
             c->seg[c->n_seg++] = *seg;
         } else {
@@ -358,6 +384,29 @@ static bool take_store(station *s, int mi, double amount, unit *made, take_acc *
             acc->active += got;
             L->active_in += got;
         }
+    }
+    return true;
+}
+
+bool cti_rec_use(station *s, uint32_t id)
+{
+    line *L = s->L;
+    const cti_station *c = s->cfg;
+    take_acc acc;
+    memset(&acc, 0, sizeof acc);
+    double pos = 0;
+    for (int i = 0; i < c->n_uses; i++)
+        if (!take_store(s, c->uses[i].material, c->uses[i].amount, &L->units[id], &acc, &pos, 1.0))
+            return false;
+    unit *u = &L->units[id];
+    cti_cell *cell = cti_rec_cell(L, u);
+    cti_material *m = cti_rec_material(L, u);
+    if (cell) {
+        cell->active_kg += acc.active;
+        cell->value_usd += acc.value;
+    } else if (m && m->length > 0) {
+        m->active_per_unit += acc.active / m->length;
+        m->value_per_unit += acc.value / m->length;
     }
     return true;
 }
@@ -624,6 +673,18 @@ static ct_piece piece_of(line *L, const cti_segment *g)
     return p;
 }
 
+/* The name of grade g (from 1) given by the last station that grades, or
+ * NULL (not graded). */
+static const char *grade_name(const line *L, int g)
+{
+    for (int i = L->n - 1; g > 0 && i >= 0; i--) {
+        const cti_station *c = L->st[i].cfg;
+        if (c->kind && c->kind->grade_name)
+            return c->kind->grade_name(c->kind_params, g);
+    }
+    return NULL;
+}
+
 void cti_rec_report_cell(line *L, station *s, uint32_t id, const char *cause)
 {
     const ct_observer *obs = L->opt->observer;
@@ -647,10 +708,15 @@ void cti_rec_report_cell(line *L, station *s, uint32_t id, const char *cause)
     info.value_usd = c->value_usd;
     info.capacity_ah = c->attr[CTI_C_CAPACITY];
     info.attr = c->attr;
+    info.grade = grade_name(L, (int)c->attr[CTI_C_GRADE]);
     for (int i = 0; i < c->n_seg && i < 4; i++) {
         const cti_segment *g = &c->seg[i];
         info.segments[info.n_segments++] = (ct_cell_segment){
             L->f->stations[g->maker].name, g->seq, g->lane, g->polarity == CTI_ANODE, g->from, g->to};
+    }
+    for (int i = 0; i < c->n_lots; i++) {
+        const cti_lot_use *l = &c->lots[i];
+        info.lots[info.n_lots++] = (ct_cell_lot){L->f->materials[l->material].name, l->lot, l->kg};
     }
     obs->cell_done(obs->ctx, L->rep, &info);
 }

@@ -26,7 +26,7 @@
 #define CTI_TRACE_BUCKET_S 3600.0
 
 /* Tags of the records in a cell's history BLOB. */
-enum { CTI_HIST_PASSAGE = 1, CTI_HIST_MEASUREMENT = 2, CTI_HIST_PIECE = 3 };
+enum { CTI_HIST_LOT = 0, CTI_HIST_PASSAGE = 1, CTI_HIST_MEASUREMENT = 2, CTI_HIST_PIECE = 3 };
 
 
 /* Gate decisions, as stored (decision byte, and unit_measurement.decision
@@ -88,7 +88,7 @@ static inline bool cti_get_varint(const uint8_t **p, const uint8_t *end, uint64_
 /* One decoded record of a history BLOB. Times in seconds (the BLOB keeps
  * whole milliseconds). */
 typedef struct cti_hist_rec {
-    int tag;                 /* CTI_HIST_PASSAGE, _MEASUREMENT or _PIECE */
+    int tag;                 /* CTI_HIST_PASSAGE, _MEASUREMENT, _PIECE or _LOT */
     int station;             /* passage: station index */
     int server;              /* passage: server */
     double start_s, end_s;   /* passage */
@@ -96,18 +96,20 @@ typedef struct cti_hist_rec {
     int decision;            /* measurement: CTI_DEC_* */
     double value;            /* measurement */
     double time_s;           /* measurement */
-    int maker;               /* piece: station that made the coil */
-    uint64_t coil;           /* piece: its number there */
+    int maker;               /* piece: station that made the coil; lot: material */
+    uint64_t coil;           /* piece: its number there; lot: lot number */
     int lane;                /* piece */
     int anode;               /* piece: 1 anode, 0 cathode */
-    double from_m, to_m;     /* piece */
+    double from_m, to_m;     /* piece: metres; lot: 0 and the kg in the cell */
 } cti_hist_rec;
 
-/* Appends a piece record (at most CTI_HIST_PIECE_MAX bytes) at p; returns
- * its length. Metres are kept to the micrometre. */
+/* Appends a piece record (tag CTI_HIST_PIECE: a piece of coil; or
+ * CTI_HIST_LOT: a lot used directly, maker = material, coil = lot, from 0
+ * to the kg) of at most CTI_HIST_PIECE_MAX bytes at p; returns its
+ * length. Metres are kept to the micrometre, kilograms to the mg. */
 #define CTI_HIST_PIECE_MAX 50
-size_t cti_hist_put_piece(uint8_t *p, int maker, uint64_t coil, int lane, int anode, double from_m,
-                          double to_m);
+size_t cti_hist_put_piece(uint8_t *p, int tag, int maker, uint64_t coil, int lane, int anode,
+                          double from_m, double to_m);
 
 /* A cursor over a history BLOB. Each record starts with a varint
  * (x << 2 | tag), x the station (passage), gate (measurement) or maker
@@ -214,6 +216,10 @@ void cti_trace_attr_column(int cell, int i, char *buf, size_t len);
 /* Runs sql (no results); on failure sets err with what and path. */
 ct_status cti_trace_exec(sqlite3 *db, const char *sql, const char *path, const char *what,
                          ct_error *err);
+
+/* The SQLite connection of a database opened with ct_trace_db_open
+ * (borrowed), for readers in other subsystems (src/report). */
+sqlite3 *cti_trace_db_sqlite(ct_trace_db *db);
 
 /* Registers the table-valued functions ct_history(blob [, run_id]) and the
  * SQL function ct_defects(bits) on a connection (trace_vtab.c). */

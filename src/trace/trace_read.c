@@ -299,6 +299,11 @@ fail:
     return st;
 }
 
+sqlite3 *cti_trace_db_sqlite(ct_trace_db *d)
+{
+    return d->db;
+}
+
 void ct_trace_db_close(ct_trace_db *d)
 {
     if (!d)
@@ -964,6 +969,9 @@ ct_status ct_trace_cell(ct_trace_db *d, const char *serial, ct_trace_report **ou
         if (rec.tag == CTI_HIST_PIECE) {
             ukey k = {2, rec.maker, (long long)rec.coil, rec.lane};
             gen_unit(&g, 1, &k, rec.anode ? "anode" : "cathode", rec.from_m, rec.to_m);
+        } else if (rec.tag == CTI_HIST_LOT) {
+            ukey k = {3, rec.maker, (long long)rec.coil, -1};
+            gen_unit(&g, 1, &k, NULL, rec.from_m, rec.to_m);
         }
     if (g.nomem) {
         st = nomem(d, err);
@@ -1030,7 +1038,7 @@ static ct_status recall_begin(recall *rc, ct_trace_db *d, const char *run, ct_er
         return db_error(d, err);
     if (sqlite3_prepare_v2(d->db,
                            "SELECT lane, polarity, pieces FROM coil_cells WHERE run_id = ?1 AND maker_idx = ?2 "
-                           "AND coil_number = ?3 AND (?4 IS NULL OR lane = ?4)",
+                           "AND coil_number = ?3 AND (?4 IS NULL OR lane = ?4) AND (polarity = 'lot') = ?5",
                            -1, &rc->coil_rows, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(d->db,
                            "INSERT OR IGNORE INTO temp.hit SELECT serial, ?2 FROM cell WHERE run_id = ?3 "
@@ -1064,14 +1072,17 @@ static void bind_lane(sqlite3_stmt *s, int i, int lane)
         sqlite3_bind_null(s, i);
 }
 
-/* Cells with a piece of coil k within [from, to). */
+/* Cells with a piece of coil k within [from, to), or with lot k (kind 3)
+ * used in them directly. */
 static void add_coil_cells(recall *rc, const ukey *k, double from, double to)
 {
     sqlite3_stmt *s = rc->coil_rows;
+    bool lot = k->kind == 3;
     sqlite3_bind_int64(s, 1, rc->r.run_id);
     sqlite3_bind_int(s, 2, k->idx);
     sqlite3_bind_int64(s, 3, k->number);
-    bind_lane(s, 4, k->lane);
+    bind_lane(s, 4, lot ? -1 : k->lane);
+    sqlite3_bind_int(s, 5, lot);
     if (!isfinite(from))
         from = -INFINITY;
     if (!isfinite(to))
@@ -1088,8 +1099,12 @@ static void add_coil_cells(recall *rc, const ukey *k, double from, double to)
             if (!(a < to && b > from))
                 continue;
             char via[256];
-            snprintf(via, sizeof via, "%s:%lld/%d %s %.10g-%.10g m", station_name(&rc->r, k->idx),
-                     k->number, lane, pol ? pol : "", a, b);
+            if (lot)
+                snprintf(via, sizeof via, "%s:%lld %.10g kg", material_name(&rc->r, k->idx), k->number,
+                         b - a);
+            else
+                snprintf(via, sizeof via, "%s:%lld/%d %s %.10g-%.10g m", station_name(&rc->r, k->idx),
+                         k->number, lane, pol ? pol : "", a, b);
             sqlite3_bind_int64(rc->add_hit, 1, (sqlite3_int64)serial);
             sqlite3_bind_text(rc->add_hit, 2, via, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(rc->add_hit, 3, rc->r.run_id);
@@ -1130,7 +1145,7 @@ static void recall_unit(recall *rc, const ukey *k, double from, double to, int d
 {
     if (depth > 16 || rc->nomem || rc->rc || seen_before(rc, k))
         return;
-    if (k->kind == 2)
+    if (k->kind == 2 || k->kind == 3)
         add_coil_cells(rc, k, from, to);
     /* units that took a piece of k, read before recursing */
     struct next {
@@ -1203,7 +1218,7 @@ static bool unit_exists(recall *rc, const ukey *k)
             : "SELECT 1 FROM unit WHERE run_id = ?1 AND kind = ?2 AND maker_idx = ?3 AND number = ?4 "
               "UNION ALL SELECT 1 FROM unit_input WHERE run_id = ?1 AND in_kind = ?2 AND in_idx = ?3 "
               "AND in_number = ?4 UNION ALL SELECT 1 FROM coil_cells WHERE ?2 = 'coil' AND run_id "
-              "= ?1 AND maker_idx = ?3 AND coil_number = ?4 LIMIT 1";
+              "= ?1 AND maker_idx = ?3 AND coil_number = ?4 AND polarity <> 'lot' LIMIT 1";
     if (sqlite3_prepare_v2(rc->d->db, sql, -1, &s, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(s, 1, rc->r.run_id);
         sqlite3_bind_text(s, 2, kind_text[k->kind], -1, SQLITE_STATIC);

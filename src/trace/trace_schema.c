@@ -80,7 +80,7 @@ int cti_hist_next(cti_hist_iter *it, cti_hist_rec *r)
         r->end_s = (double)(start + (int64_t)d) / 1000.0;
         return 1;
     }
-    if (r->tag == CTI_HIST_PIECE) {
+    if (r->tag == CTI_HIST_PIECE || r->tag == CTI_HIST_LOT) {
         if (!cti_get_varint(&it->p, it->end, &b) || !cti_get_varint(&it->p, it->end, &c) ||
             !cti_get_varint(&it->p, it->end, &d) || !cti_get_varint(&it->p, it->end, &h))
             return -1;
@@ -112,15 +112,15 @@ int cti_hist_next(cti_hist_iter *it, cti_hist_rec *r)
     return -1;
 }
 
-size_t cti_hist_put_piece(uint8_t *p, int maker, uint64_t coil, int lane, int anode, double from_m,
-                          double to_m)
+size_t cti_hist_put_piece(uint8_t *p, int tag, int maker, uint64_t coil, int lane, int anode,
+                          double from_m, double to_m)
 {
     int64_t a = cti_um(from_m), b = cti_um(to_m);
     if (a < 0)
         a = 0;
     if (b < a)
         b = a;
-    size_t n = cti_put_varint(p, (uint64_t)(maker > 0 ? maker : 0) << 2 | CTI_HIST_PIECE);
+    size_t n = cti_put_varint(p, (uint64_t)(maker > 0 ? maker : 0) << 2 | (uint64_t)(tag & 3));
     n += cti_put_varint(p + n, coil);
     n += cti_put_varint(p + n, (uint64_t)(lane > 0 ? lane : 0) << 1 | (anode != 0));
     n += cti_put_varint(p + n, (uint64_t)a);

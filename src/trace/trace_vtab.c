@@ -22,6 +22,8 @@ typedef struct name_cache {
     int64_t run_id;          /* -1: none loaded */
     int n_stations;
     char **stations;
+    int n_materials;
+    char **materials;
     int n_gates;
     struct gate_info {
         char *name, *attribute, *unit;
@@ -73,6 +75,9 @@ static void names_clear(name_cache *c)
     for (int i = 0; i < c->n_stations; i++)
         free(c->stations[i]);
     free(c->stations);
+    for (int i = 0; i < c->n_materials; i++)
+        free(c->materials[i]);
+    free(c->materials);
     for (int i = 0; i < c->n_gates; i++) {
         free(c->gates[i].name);
         free(c->gates[i].attribute);
@@ -89,6 +94,32 @@ static char *dup_col(sqlite3_stmt *s, int i)
     return t ? strdup(t) : NULL;
 }
 
+/* Names by index (stations, materials) of a run's factory: sql selects
+ * (idx, name) for the run. Gaps stay NULL. */
+static void load_names(sqlite3 *db, const char *sql, int64_t run_id, char ***names, int *n_names)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, run_id);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            int idx = sqlite3_column_int(s, 0);
+            if (idx < 0 || idx > 100000)
+                continue;
+            if (idx >= *n_names) {
+                char **n = realloc(*names, (size_t)(idx + 1) * sizeof *n);
+                if (!n)
+                    break;
+                for (int i = *n_names; i <= idx; i++)
+                    n[i] = NULL;
+                *names = n;
+                *n_names = idx + 1;
+            }
+            (*names)[idx] = dup_col(s, 1);
+        }
+    }
+    sqlite3_finalize(s);
+}
+
 static void names_load(vt *v, int64_t run_id)
 {
     name_cache *c = &v->names;
@@ -96,30 +127,15 @@ static void names_load(vt *v, int64_t run_id)
         return;
     names_clear(c);
     c->run_id = run_id;
+    load_names(v->db,
+               "SELECT st.station_idx, st.name FROM run r JOIN station st USING(factory_id) "
+               "WHERE r.run_id = ? ORDER BY st.station_idx",
+               run_id, &c->stations, &c->n_stations);
+    load_names(v->db,
+               "SELECT m.material_idx, m.name FROM run r JOIN material m USING(factory_id) "
+               "WHERE r.run_id = ? ORDER BY m.material_idx",
+               run_id, &c->materials, &c->n_materials);
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(v->db,
-                           "SELECT st.station_idx, st.name FROM run r JOIN station st "
-                           "USING(factory_id) WHERE r.run_id = ? ORDER BY st.station_idx",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, run_id);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            int idx = sqlite3_column_int(s, 0);
-            if (idx < 0 || idx > 100000)
-                continue;
-            if (idx >= c->n_stations) {
-                char **n = realloc(c->stations, (size_t)(idx + 1) * sizeof *n);
-                if (!n)
-                    break;
-                for (int i = c->n_stations; i <= idx; i++)
-                    n[i] = NULL;
-                c->stations = n;
-                c->n_stations = idx + 1;
-            }
-            c->stations[idx] = dup_col(s, 1);
-        }
-    }
-    sqlite3_finalize(s);
-    s = NULL;
     if (sqlite3_prepare_v2(v->db,
                            "SELECT g.gate_idx, g.name, g.attribute, g.unit, g.station_idx, g.lsl, "
                            "g.usl FROM run r JOIN gate g USING(factory_id) WHERE r.run_id = ? "
@@ -251,7 +267,7 @@ static int vt_next(sqlite3_vtab_cursor *base)
             c->eof = 1;
             return SQLITE_OK;
         }
-        if (c->rec.tag == want) {
+        if (c->rec.tag == want || (want == CTI_HIST_PIECE && c->rec.tag == CTI_HIST_LOT)) {
             c->seq++;
             return SQLITE_OK;
         }
@@ -299,6 +315,13 @@ static const char *station_name(vt *v, vt_cursor *c, int idx)
     return v->names.stations[idx];
 }
 
+static const char *material_name(vt *v, vt_cursor *c, int idx)
+{
+    if (c->run_id < 0 || idx < 0 || idx >= v->names.n_materials)
+        return NULL;
+    return v->names.materials[idx];
+}
+
 static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     vt_cursor *c = (vt_cursor *)base;
@@ -309,7 +332,8 @@ static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         case 0: sqlite3_result_int64(ctx, c->seq); break;
         case 1: sqlite3_result_int(ctx, r->maker); break;
         case 2: {
-            const char *n = station_name(v, c, r->maker);
+            const char *n = r->tag == CTI_HIST_LOT ? material_name(v, c, r->maker)
+                                                   : station_name(v, c, r->maker);
             if (n)
                 sqlite3_result_text(ctx, n, -1, SQLITE_TRANSIENT);
             else
@@ -318,7 +342,10 @@ static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         }
         case 3: sqlite3_result_int64(ctx, (sqlite3_int64)r->coil); break;
         case 4: sqlite3_result_int(ctx, r->lane); break;
-        case 5: sqlite3_result_text(ctx, r->anode ? "anode" : "cathode", -1, SQLITE_STATIC); break;
+        case 5:
+            sqlite3_result_text(ctx, r->tag == CTI_HIST_LOT ? "lot" : r->anode ? "anode" : "cathode", -1,
+                                SQLITE_STATIC);
+            break;
         case 6: sqlite3_result_double(ctx, r->from_m); break;
         case 7: sqlite3_result_double(ctx, r->to_m); break;
         default: sqlite3_result_null(ctx); break;

@@ -163,6 +163,40 @@ typedef struct coil_acc {
     cti_buf pieces;
 } coil_acc;
 
+/* coil_acc.anode of a lot's row (polarity 'lot'). */
+#define ACC_LOT 2
+
+/* The chunk's accumulator of a coil lane (anode 0/1) or a lot (ACC_LOT,
+ * maker = material, coil = lot number), made on first use; NULL when out
+ * of memory. */
+static coil_acc *coil_acc_get(ct_trace *t, int maker, uint64_t coil, uint32_t lane, int anode)
+{
+    for (int i = t->n_coils - 1; i >= 0; i--) {
+        coil_acc *a = &t->coils[i];
+        if (a->maker == maker && a->coil == coil && a->lane == lane && a->anode == anode)
+            return a;
+    }
+    if (t->n_coils == t->cap_coils) {
+        int cap = t->cap_coils ? 2 * t->cap_coils : 16;
+        coil_acc *p = realloc(t->coils, (size_t)cap * sizeof *p);
+        if (!p)
+            return NULL;
+        memset(p + t->cap_coils, 0, (size_t)(cap - t->cap_coils) * sizeof *p);
+        t->coils = p;
+        t->cap_coils = cap;
+    }
+    coil_acc *a = &t->coils[t->n_coils++];
+    a->maker = maker;
+    a->coil = coil;
+    a->lane = lane;
+    a->anode = anode;
+    a->n = 0;
+    a->last = 0;
+    a->last_um = 0;
+    a->pieces.len = 0;
+    return a;
+}
+
 /* ---- failure ---------------------------------------------------------------- */
 
 static void fail(ct_trace *t, ct_status st, const char *fmt, const char *detail)
@@ -749,8 +783,10 @@ static size_t cell_size(const ct_cell_info *c, const wip_slot *s)
 {
     int na = c->attr ? ct_cell_attr_count : 0;
     int ns = c->n_segments < 0 ? 0 : c->n_segments > 4 ? 4 : c->n_segments;
+    int nl = c->n_lots < 0 ? 0 : c->n_lots > 6 ? 6 : c->n_lots;
     return 4 + 8 + 1 + 4 + str_size(c->cause) + str_size(c->grade) + 3 * 4 + 4 * 8 + 4 +
-           (size_t)na * 4 + 1 + (size_t)ns * (4 + 8 + 4 + 1 + 16) + 4 + (s ? s->len : 0);
+           (size_t)na * 4 + 1 + (size_t)ns * (4 + 8 + 4 + 1 + 16) + 1 + (size_t)nl * (4 + 4 + 8) + 4 +
+           (s ? s->len : 0);
 }
 
 /* Serialises a cell at out (cell_size bytes); s (may be NULL) holds its
@@ -787,6 +823,13 @@ static uint8_t *encode_cell(rep_state *r, uint8_t *out, const ct_cell_info *c, i
         PUT(&w, uint8_t, (uint8_t)(g->anode != 0));
         PUT(&w, double, g->from_m);
         PUT(&w, double, g->to_m);
+    }
+    int nl = c->n_lots < 0 ? 0 : c->n_lots > 6 ? 6 : c->n_lots;
+    PUT(&w, uint8_t, (uint8_t)nl);
+    for (int i = 0; i < nl; i++) {
+        PUT(&w, int32_t, material_index(r->t->f, c->lots[i].material));
+        PUT(&w, uint32_t, c->lots[i].lot);
+        PUT(&w, double, c->lots[i].kg);
     }
     PUT(&w, uint32_t, hl);
     if (hl) {
@@ -1138,80 +1181,56 @@ static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
             x->feat[4 * i + (uint32_t)k] = (uint8_t)(bits >> (8 * k));
     }
     in->p += 4 * (size_t)na;
-    uint8_t ns;
+    uint8_t ns, nl;
     GET(in, uint8_t, ns);
     const uint8_t *segs = in->p;
     in->p += (size_t)ns * (4 + 8 + 4 + 1 + 16);
+    GET(in, uint8_t, nl);
+    const uint8_t *lots = in->p;
+    in->p += (size_t)nl * (4 + 4 + 8);
     uint32_t hl;
     GET(in, uint32_t, hl);
-    /* the history: the pieces the cell was made of, then its passages and
-     * measurements in the order they happened */
+    /* the history: the pieces of coil and the lots the cell was made of,
+     * then its passages and measurements in the order they happened; each
+     * piece and lot also goes to the reverse index (coil_cells) */
     cti_buf *h = &x->hist;
     h->len = 0;
-    if (!cti_buf_reserve(h, (size_t)ns * CTI_HIST_PIECE_MAX + hl))
+    if (!cti_buf_reserve(h, (size_t)(ns + nl) * CTI_HIST_PIECE_MAX + hl))
         return SQLITE_NOMEM;
     rd sg = {segs};
-    for (int k = 0; k < ns; k++) {
+    for (int k = 0; k < ns + nl; k++) {
         int32_t maker;
         uint64_t coil;
-        uint32_t lane;
-        uint8_t anode;
-        double from, to;
+        uint32_t lane = 0;
+        uint8_t anode = 0;
+        double from = 0, to;
+        bool lot = k >= ns;
+        if (k == ns)
+            sg.p = lots;
         GET(&sg, int32_t, maker);
-        GET(&sg, uint64_t, coil);
-        GET(&sg, uint32_t, lane);
-        GET(&sg, uint8_t, anode);
-        GET(&sg, double, from);
-        GET(&sg, double, to);
-        h->len += cti_hist_put_piece(h->p + h->len, maker, coil, (int)lane, anode, from, to);
-    }
-    memcpy(h->p + h->len, in->p, hl);
-    h->len += hl;
-    in->p += hl;
-    sg.p = segs;
-    for (int k = 0; k < ns; k++) {
-        int32_t maker;
-        uint64_t coil;
-        uint32_t lane;
-        uint8_t anode;
-        double from, to;
-        GET(&sg, int32_t, maker);
-        GET(&sg, uint64_t, coil);
-        GET(&sg, uint32_t, lane);
-        GET(&sg, uint8_t, anode);
-        GET(&sg, double, from);
-        GET(&sg, double, to);
-        coil_acc *a = NULL;
-        for (int i = t->n_coils - 1; i >= 0 && !a; i--)
-            if (t->coils[i].maker == maker && t->coils[i].coil == coil && t->coils[i].lane == lane &&
-                t->coils[i].anode == anode)
-                a = &t->coils[i];
-        if (!a) {
-            if (t->n_coils == t->cap_coils) {
-                int cap = t->cap_coils ? 2 * t->cap_coils : 16;
-                coil_acc *p = realloc(t->coils, (size_t)cap * sizeof *p);
-                if (!p)
-                    return SQLITE_NOMEM;
-                memset(p + t->cap_coils, 0, (size_t)(cap - t->cap_coils) * sizeof *p);
-                t->coils = p;
-                t->cap_coils = cap;
-            }
-            a = &t->coils[t->n_coils++];
-            a->maker = maker;
-            a->coil = coil;
-            a->lane = lane;
-            a->anode = anode;
-            a->n = 0;
-            a->last = 0;
-            a->last_um = 0;
-            a->pieces.len = 0;
+        if (lot) {
+            uint32_t number;
+            GET(&sg, uint32_t, number);
+            coil = number;
+        } else {
+            GET(&sg, uint64_t, coil);
+            GET(&sg, uint32_t, lane);
+            GET(&sg, uint8_t, anode);
+            GET(&sg, double, from);
         }
-        if (!cti_buf_reserve(&a->pieces, 30))
+        GET(&sg, double, to);
+        h->len += cti_hist_put_piece(h->p + h->len, lot ? CTI_HIST_LOT : CTI_HIST_PIECE, maker, coil,
+                                     (int)lane, anode, from, to);
+        coil_acc *a = coil_acc_get(t, maker, coil, lane, lot ? ACC_LOT : anode);
+        if (!a || !cti_buf_reserve(&a->pieces, 30))
             return SQLITE_NOMEM;
         a->pieces.len += cti_put_coil_piece(a->pieces.p + a->pieces.len, serial, &a->last, &a->last_um,
                                             from, to);
         a->n++;
     }
+    memcpy(h->p + h->len, in->p, hl);
+    h->len += hl;
+    in->p += hl;
     n->cells++;
     if (state == STATE_SHIPPED)
         n->cells_shipped++;
@@ -1423,10 +1442,18 @@ static int store_coils(ct_trace *t, int64_t run_id)
         sqlite3_bind_int(q, 2, a->maker);
         sqlite3_bind_int64(q, 3, (sqlite3_int64)a->coil);
         sqlite3_bind_int64(q, 4, a->lane);
-        sqlite3_bind_text(q, 5, a->anode ? "anode" : "cathode", -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, a->anode == ACC_LOT ? "lot" : a->anode ? "anode" : "cathode", -1,
+                          SQLITE_STATIC);
         sqlite3_bind_int64(q, 6, a->n);
         sqlite3_bind_blob(q, 7, a->pieces.p, (int)a->pieces.len, SQLITE_STATIC);
         rc = step(q);
+        if (rc == SQLITE_OK && a->anode == ACC_LOT) {
+            /* a lot used by cells directly is a lot of the run as well */
+            sqlite3_bind_int64(t->ins_lot, 1, run_id);
+            sqlite3_bind_int(t->ins_lot, 2, a->maker);
+            sqlite3_bind_int64(t->ins_lot, 3, (sqlite3_int64)a->coil);
+            rc = step(t->ins_lot);
+        }
     }
     t->n_coils = 0;
     return rc;

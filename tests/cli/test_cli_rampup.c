@@ -104,7 +104,7 @@ static void test_bad_input(void **state)
     assert_string_equal(out_text, "");
     assert_non_null(strstr(err_text, "bad.yaml:6:30: stations[0].learning.scrap_at_sop: expected"));
     assert_int_equal(run("rampup"), 2);
-    assert_non_null(strstr(err_text, "expected a factory file"));
+    assert_non_null(strstr(err_text, "missing FILE (a factory file)"));
 }
 
 /* The same bytes whatever the thread count (months side by side or one

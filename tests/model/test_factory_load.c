@@ -966,6 +966,28 @@ static void test_consumes_errors(void **state)
                  "    makes: batch\n",
                  CT_ERR_PARSE, "t.yaml:6:27: stations[0].consumes[0].material: ",
                  "unknown material \"lfx\"; expected one of lfp");
+    /* `uses:` names a material and a mass per unit */
+    expect_error(HEAD "    uses: [{material: sep, amount: 50 g}]\n",
+                 CT_ERR_PARSE, "t.yaml:6:23: stations[0].uses[0].material: ",
+                 "unknown material \"sep\"");
+    expect_error("name: t\n"
+                 "source: {interarrival: exp(2)}\n"
+                 "materials: [{name: sep, price: 50 usd/kg, lot: 20 kg}]\n"
+                 "stations:\n"
+                 "  - name: a\n"
+                 "    process_time: exp(1)\n"
+                 "    uses: [{material: sep, amount: 5 m}]\n",
+                 CT_ERR_PARSE, "t.yaml:7:36: stations[0].uses[0].amount: ",
+                 "expected a mass such as \"38 g\", got a length");
+    expect_error("name: t\n"
+                 "source: {interarrival: exp(2)}\n"
+                 "materials: [{name: sep, price: 50 usd/kg, lot: 20 kg}]\n"
+                 "stations:\n"
+                 "  - name: a\n"
+                 "    process_time: exp(1)\n"
+                 "    uses: [{material: sep}]\n",
+                 CT_ERR_PARSE, "t.yaml:7:12: stations[0].uses[0].amount: ",
+                 "missing");
     expect_error(HEAD "    consumes: [{material: lfp, amount: 5 kg}]\n    makes: batch\n",
                  CT_ERR_PARSE, "t.yaml:6:27: stations[0].consumes[0].material: ",
                  "unknown material \"lfp\"; expected a name from the top-level materials: list, "

@@ -41,6 +41,9 @@ static const char factory_yaml[] =
     "materials:\n"
     "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"
     "  - {name: binder, price: 10 usd/kg, lot: 1000 kg}\n"
+    "  - {name: foil, price: 5 usd/kg, lot: 100 kg}\n"
+    "  - {name: sep, price: 50 usd/kg, lot: 20 kg}\n"
+    "  - {name: electrolyte, price: 10 usd/kg, lot: 30 kg}\n"
     "stations:\n"
     "  - name: mixer\n"
     "    consumes: [{material: am, amount: 960 kg}, {material: binder, amount: 40 kg}]\n"
@@ -50,6 +53,7 @@ static const char factory_yaml[] =
     "    consumes: [{input: in, amount: 1000 kg}]\n"
     "    makes: coil\n"
     "    quantity: 2000 m\n"
+    "    uses: [{material: foil, amount: 30 kg}]\n"
     "    process_time: 2000\n"
     "    buffer: 2\n"
     "  - {name: slitter, splits: 2, process_time: 100, buffer: 2}\n"
@@ -57,8 +61,9 @@ static const char factory_yaml[] =
     "    inputs: [{name: cathode, buffer: 4}]\n"
     "    consumes: [{input: cathode, amount: 10 m}]\n"
     "    makes: cell\n"
+    "    uses: [{material: sep, amount: 50 g}]\n"
     "    process_time: 4\n"
-    "  - {name: test, process_time: 3, scrap: 0.05}\n"
+    "  - {name: test, process_time: 3, scrap: 0.05, uses: [{material: electrolyte, amount: 100 g}]}\n"
     "  - {name: aging, servers: 4, process_time: 2 h, batch: {size: 500, min: 500, max_wait: 1 h},"
     " buffer: 5000}\n"
     "  - {name: grading, process_time: 3}\n"
@@ -545,6 +550,25 @@ static void test_groups(void **state)
     /* every lane of every coil has its coater and slitter passages */
     assert_true(query_int(db, "SELECT count(*) FROM unit_passage") > 0);
     assert_int_equal(query_int(db, "SELECT count(*) FROM defect_span WHERE defects = 1"), 2);
+    /* lots used directly (`uses:`): every shipped cell holds 50 g of
+     * separator and 100 g of electrolyte, from one lot or two; 20 kg lots
+     * of separator at 50 g a stack make 400 stacks a lot, in stack order */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM cell c WHERE state = 'shipped' AND ("
+                                   "(SELECT round(sum(to_m - from_m), 6) FROM ct_pieces(c.history, "
+                                   "c.run_id) p WHERE p.maker = 'sep' AND p.polarity = 'lot') IS NOT 0.05 "
+                                   "OR (SELECT round(sum(to_m - from_m), 6) FROM ct_pieces(c.history, "
+                                   "c.run_id) p WHERE p.maker = 'electrolyte') IS NOT 0.1)"),
+                     0);
+    ct_trace_table *t = NULL;
+    ct_error err;
+    assert_int_equal(ct_trace_recall_lot(db, NULL, "sep:1", &t, &err), CT_OK);
+    assert_int_equal(ct_trace_table_rows(t), 400);
+    ct_trace_table_destroy(t);
+    /* a coil takes 30 kg of foil: 100 kg lots, the fourth coil spans two
+     * (each lane of a slit coil lists its coil's inputs) */
+    assert_int_equal(query_int(db, "SELECT count(DISTINCT u.number) FROM unit_input i JOIN unit u "
+                                   "USING(unit_id) WHERE in_kind = 'lot' AND in_idx = 2 AND in_number = 1"),
+                     4);
     ct_trace_db_close(db);
 }
 
