@@ -103,6 +103,13 @@ const ct_rampup_month *ct_rampup_month_at(const ct_rampup *r, int i);
 /* The result as one JSON object (docs/rampup.md); caller frees; NULL when
  * out of memory. */
 char *ct_rampup_json(const ct_rampup *r);
+/* Writes a self-contained HTML report (inline CSS and SVG: the scrap rate
+ * against the curves' SOP and steady values, good cells and GWh, the
+ * cumulated scrap cost, the APQP phases and the month table) to path,
+ * atomically: on failure no file (and no partial file) is left there.
+ * Errors: CT_ERR_IO ("PATH: cannot write the report: ..."), CT_ERR_NOMEM. */
+ct_status ct_rampup_write_html(const ct_rampup *r, const char *path, ct_error *err);
+
 /* One CSV row per month with a header. */
 void ct_rampup_csv(const ct_rampup *r, FILE *out);
 /* The APQP phases and a month-by-month table. */

@@ -39,6 +39,8 @@ static const char rampup_usage[] =
     "                      each month's replications); same results for any T\n"
     "  --json              one JSON object on stdout instead of the table\n"
     "  --csv               one CSV row per month on stdout instead of the table\n"
+    "  --html FILE         also write a self-contained HTML report with the charts\n"
+    "                      (scrap rate, good cells and GWh, scrap cost since SOP)\n"
     "\n"
     "Exit status: 0 ok, 1 runtime failure, 2 bad factory file or option.\n";
 
@@ -59,7 +61,7 @@ static bool get_int(const char *s, long long lo, long long hi, long long *out)
     return true;
 }
 
-enum { OPT_MONTHS, OPT_SAMPLE, OPT_WARMUP, OPT_REPS, OPT_SEED, OPT_THREADS, OPT_JSON, OPT_CSV, N_OPTS };
+enum { OPT_MONTHS, OPT_SAMPLE, OPT_WARMUP, OPT_REPS, OPT_SEED, OPT_THREADS, OPT_JSON, OPT_CSV, OPT_HTML, N_OPTS };
 
 /* Applies the options given to o; returns an exit status. */
 static int apply_options(const cti_opt *opt, ct_rampup_options *o)
@@ -114,6 +116,7 @@ static int rampup_main(int argc, char **argv)
         [OPT_WARMUP] = {"--warmup", false, NULL},   [OPT_REPS] = {"--replications", false, NULL},
         [OPT_SEED] = {"--seed", false, NULL},       [OPT_THREADS] = {"--threads", false, NULL},
         [OPT_JSON] = {"--json", true, NULL},        [OPT_CSV] = {"--csv", true, NULL},
+        [OPT_HTML] = {"--html", false, NULL},
     };
     const char *path = NULL;
     int status = cti_args_parse("rampup", rampup_usage, argc, argv, opt, N_OPTS,
@@ -145,6 +148,13 @@ static int rampup_main(int argc, char **argv)
     if (rc != CT_OK) {
         fprintf(stderr, "celltwin rampup: %s: %s\n", path, err.msg);
         status = rc == CT_ERR_INVALID ? CTI_EXIT_BADINPUT : CTI_EXIT_FAIL;
+        goto cleanup;
+    }
+    /* the report first: when it cannot be written, nothing goes to stdout */
+    if (opt[OPT_HTML].value && ct_rampup_write_html(r, opt[OPT_HTML].value, &err) != CT_OK) {
+        fprintf(stderr, "celltwin rampup: %s\n", err.msg);
+        ct_rampup_destroy(r);
+        status = CTI_EXIT_FAIL;
         goto cleanup;
     }
     int empty = 0;

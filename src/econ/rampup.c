@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "econ/rampup_internal.h"
 #include "engine/threads.h"
 #include "model/factory_internal.h"
 
@@ -38,12 +39,6 @@
 #define MIN_DEFAULT_WARMUP_S (14 * 86400.0)
 #define MAX_MONTHS 600
 
-struct ct_rampup {
-    const ct_factory *f;
-    ct_rampup_options opt;
-    int n;
-    ct_rampup_month *months;
-};
 
 void ct_rampup_options_init(ct_rampup_options *o, const ct_factory *f)
 {
@@ -130,6 +125,20 @@ static double curves_scrap(const ct_factory *f, double age_s, const double *out)
     for (int i = 0; i < f->n_stations; i++)
         if (f->stations[i].learning.on)
             keep *= 1.0 - cti_learning_scrap(&f->stations[i].learning, age_s, out ? out[i] : 0);
+    return 1.0 - keep;
+}
+
+/* The same at steady state: every curve at its steady_scrap. */
+static double curves_steady(const ct_factory *f)
+{
+    double keep = 1;
+    for (int i = 0; i < f->n_stations; i++) {
+        if (!f->stations[i].learning.on)
+            continue;
+        cti_learning c = f->stations[i].learning;
+        c.scrap_at_sop = c.steady_scrap;
+        keep *= 1.0 - cti_learning_scrap(&c, 0, 0);
+    }
     return 1.0 - keep;
 }
 
@@ -290,6 +299,8 @@ ct_status ct_rampup_run(const ct_factory *f, const ct_rampup_options *o, ct_prog
     }
     r->f = f;
     r->opt = *o;
+    r->curve_at_sop = curves_scrap(f, 0, NULL);
+    r->curve_steady = curves_steady(f);
     rc = o->threads > 1 && !has_wright(f) ? run_side_by_side(r, progress, progress_ctx, err)
                                           : run_in_turn(r, progress, progress_ctx, err);
     if (rc != CT_OK) {

@@ -148,6 +148,42 @@ static void test_wright_months(void **state)
     json_decref(o);
 }
 
+/* --html writes one self-contained file whose month rows carry the same
+ * figures as the JSON; an unwritable path fails with exit 1, no partial
+ * file and nothing on stdout. */
+static void test_html(void **state)
+{
+    (void)state;
+    char args[512], html[160], buf[1 << 16];
+    const char *path = write_file("ramp.yaml", line);
+    snprintf(html, sizeof html, "%s/ramp.html", dir);
+    snprintf(args, sizeof args, "rampup '%s' --months 3 --sample-days 0.1 --warmup 0 --json --html '%s'",
+             path, html);
+    assert_int_equal(run(args), 0);
+    json_t *o = parse_out(), *months = json_object_get(o, "by_month");
+    slurp(html, buf, sizeof buf);
+    assert_true(strncmp(buf, "<!DOCTYPE html>", 15) == 0);
+    assert_non_null(strstr(buf, "<svg"));
+    assert_null(strstr(buf, "<script"));
+    assert_non_null(strstr(buf, "D-samples"));
+    for (int m = 0; m < 3; m++) {
+        char row[64];
+        snprintf(row, sizeof row, "<tr data-month=\"%d\" data-scrap-rate=\"", m + 1);
+        const char *at = strstr(buf, row);
+        assert_non_null(at);
+        double rate = strtod(at + strlen(row), NULL);
+        assert_true(fabs(rate - num(json_array_get(months, (size_t)m), "scrap_rate")) < 1e-9);
+    }
+    json_decref(o);
+    snprintf(html, sizeof html, "%s/no/such/dir/r.html", dir);
+    snprintf(args, sizeof args, "rampup '%s' --months 1 --sample-days 0.1 --warmup 0 --html '%s'",
+             path, html);
+    assert_int_equal(run(args), 1);
+    assert_string_equal(out_text, "");
+    assert_non_null(strstr(err_text, "cannot write the report"));
+    assert_int_equal(access(html, F_OK), -1);
+}
+
 /* `run --learning` applies the curve from SOP at time 0: m1's yield over
  * 20000 units is 1 minus the curve's mean over them, which a time constant
  * of 3 months keeps within 0.02 % of 30 %; the band is 4 binomial sd. A
@@ -181,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_run_learning),
         cmocka_unit_test(test_threads_same_bytes),
         cmocka_unit_test(test_wright_months),
+        cmocka_unit_test(test_html),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
