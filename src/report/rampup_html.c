@@ -40,7 +40,7 @@ static void charts(ct_svg_buf *b, const ct_rampup *r, double *x, double *y, doub
         y[m] = r->months[m].scrap_rate;
     }
     char sop[48], steady[48];
-    snprintf(sop, sizeof sop, "curves at SOP %.1f %%", 100 * r->curve_at_sop);
+    snprintf(sop, sizeof sop, "SOP %.1f %%", 100 * r->curve_at_sop);
     snprintf(steady, sizeof steady, "steady %.1f %%", 100 * r->curve_steady);
     ct_svg_hline lines[2] = {{r->curve_at_sop, CT_SVG_CONTROL, sop},
                              {r->curve_steady, CT_SVG_CENTER, steady}};
