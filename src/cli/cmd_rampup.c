@@ -49,18 +49,6 @@ static void draw_progress(double fraction, void *ctx)
     cti_progress_draw(ctx, fraction);
 }
 
-/* A whole decimal integer in [lo, hi]. */
-static bool get_int(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
 enum { OPT_MONTHS, OPT_SAMPLE, OPT_WARMUP, OPT_REPS, OPT_SEED, OPT_THREADS, OPT_JSON, OPT_CSV, OPT_HTML, N_OPTS };
 
 /* Applies the options given to o; returns an exit status. */
@@ -69,7 +57,7 @@ static int apply_options(const cti_opt *opt, ct_rampup_options *o)
     const char *v;
     long long n;
     if ((v = opt[OPT_MONTHS].value)) {
-        if (!get_int(v, 1, 600, &n))
+        if (!cti_args_int(v, 1, 600, &n))
             return cti_usage_error("rampup", "--months: expected an integer from 1 to 600, got \"%s\"", v);
         o->months = (int)n;
     }
@@ -90,17 +78,17 @@ static int apply_options(const cti_opt *opt, ct_rampup_options *o)
             return cti_usage_error("rampup", "--warmup: expected a duration >= 0, got \"%s\"", v);
     }
     if ((v = opt[OPT_REPS].value)) {
-        if (!get_int(v, 1, 1000000, &n))
+        if (!cti_args_int(v, 1, 1000000, &n))
             return cti_usage_error("rampup", "--replications: expected an integer from 1 to 1000000, got \"%s\"", v);
         o->replications = (int)n;
     }
     if ((v = opt[OPT_SEED].value)) {
-        if (!get_int(v, 0, INT64_MAX, &n))
+        if (!cti_args_int(v, 0, INT64_MAX, &n))
             return cti_usage_error("rampup", "--seed: expected an integer >= 0, got \"%s\"", v);
         o->seed = (uint64_t)n;
     }
     if ((v = opt[OPT_THREADS].value)) {
-        if (!get_int(v, 1, 1024, &n))
+        if (!cti_args_int(v, 1, 1024, &n))
             return cti_usage_error("rampup", "--threads: expected an integer from 1 to 1024, got \"%s\"", v);
         o->threads = (int)n;
     }
@@ -166,26 +154,17 @@ static int rampup_main(int argc, char **argv)
                         "--warmup\n",
                 empty, empty == 1 ? "" : "s", o.warmup_s / 86400);
     if (opt[OPT_JSON].value) {
-        char *text = ct_rampup_json(r);
-        if (!text) {
-            fprintf(stderr, "celltwin rampup: out of memory writing JSON\n");
-            status = CTI_EXIT_FAIL;
-        } else {
-            puts(text);
-            free(text);
-        }
-    } else if (opt[OPT_CSV].value) {
-        ct_rampup_csv(r, stdout);
+        status = cti_text_emit("rampup", ct_rampup_json(r));
     } else {
-        ct_rampup_print(r, stdout);
+        if (opt[OPT_CSV].value)
+            ct_rampup_csv(r, stdout);
+        else
+            ct_rampup_print(r, stdout);
+        status = cti_stdout_flush("rampup");
     }
     ct_rampup_destroy(r);
 cleanup:
     ct_factory_destroy(f);
-    if (fflush(stdout) != 0 && status == CTI_EXIT_OK) {
-        fprintf(stderr, "celltwin rampup: cannot write output: %s\n", strerror(errno));
-        status = CTI_EXIT_FAIL;
-    }
     return status;
 }
 

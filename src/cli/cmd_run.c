@@ -60,17 +60,6 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     return argv[++*i];
 }
 
-static bool parse_int(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool is_opt(const char *arg, const char *name)
 {
     size_t n = strlen(name);
@@ -163,7 +152,7 @@ static int run_main(int argc, char **argv)
     char why[256];
     long long v;
     if (seed) {
-        if (!parse_int(seed, 0, INT64_MAX, &v)) {
+        if (!cti_args_int(seed, 0, INT64_MAX, &v)) {
             status = cti_usage_error("run", "--seed: expected an integer >= 0, got \"%s\"", seed);
             goto cleanup;
         }
@@ -187,14 +176,14 @@ static int run_main(int argc, char **argv)
         goto cleanup;
     }
     if (reps) {
-        if (!parse_int(reps, 1, 1000000, &v)) {
+        if (!cti_args_int(reps, 1, 1000000, &v)) {
             status = cti_usage_error("run", "--replications: expected an integer from 1 to 1000000, got \"%s\"", reps);
             goto cleanup;
         }
         opt.replications = (int)v;
     }
     if (threads) {
-        if (!parse_int(threads, 1, 1024, &v)) {
+        if (!cti_args_int(threads, 1, 1024, &v)) {
             status = cti_usage_error("run", "--threads: expected an integer from 1 to 1024, got \"%s\"", threads);
             goto cleanup;
         }
