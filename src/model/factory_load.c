@@ -1721,9 +1721,9 @@ static ct_status spread_learning(cti_yaml_ctx *y, ct_factory *f)
         cti_yaml_loc at = { f->learning_loc.line, f->learning_loc.col };
         if (s->learning.on)
             return cti_yaml_fail(y, at, "learning.stations",
-                                 "expected each station once and without a learning: of its "
-                                 "own, got \"%s\" again",
-                                 s->name);
+                                 "expected each station once and none with a learning: of its "
+                                 "own, got \"%s\" %s",
+                                 s->name, s->learning.share_of > 1 ? "twice" : "with its own");
         s->learning = f->learning;
         s->learning.share_of = f->n_learning_at;
     }

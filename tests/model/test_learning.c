@@ -276,19 +276,23 @@ static void test_bad_input(void **state)
         if (!strstr(err.msg, cases[i].expect))
             fail_msg("case %zu: got \"%s\", expected \"%s\"", i, err.msg, cases[i].expect);
     }
-    /* a factory-level curve over an unknown station, or over a station twice */
-    static const char *const top[] = {"stations: [m1, nope]", "stations: [m1, m1]"};
-    for (int i = 0; i < 2; i++) {
+    /* a factory-level curve over an unknown station, over a station twice,
+     * or over a station with a curve of its own */
+    static const char *const top[] = {"stations: [m1, nope]", "stations: [m1, m1]", "stations: [m2]"};
+    static const char *const why[] = {"unknown station \"nope\"", "got \"m1\" twice",
+                                      "got \"m2\" with its own"};
+    for (int i = 0; i < 3; i++) {
         char yaml[512];
         snprintf(yaml, sizeof yaml,
                  "name: bad\nsource: {saturated: true}\nstations:\n  - {name: m1, process_time: 1 s}\n"
-                 "learning: {%s}\n",
+                 "  - {name: m2, process_time: 1 s, learning: {}}\nlearning: {%s}\n",
                  top[i]);
         ct_factory *f = NULL;
         ct_error err;
         ct_error_clear(&err);
         assert_int_equal(ct_factory_load_string(yaml, "test.yaml", &f, &err), CT_ERR_PARSE);
-        if (!strstr(err.msg, "test.yaml:5:") || !strstr(err.msg, "learning.stations"))
+        if (!strstr(err.msg, "test.yaml:6:") || !strstr(err.msg, "learning.stations") ||
+            !strstr(err.msg, why[i]))
             fail_msg("top %d: got \"%s\"", i, err.msg);
     }
     /* ramp-up options */
