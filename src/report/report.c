@@ -706,7 +706,7 @@ static ct_status gate_chart(rep *r, gate_acc *g, ct_svg_buf *b)
 {
     const ct_report_options *o = r->opt;
     double *vals = NULL, *xs = NULL;
-    size_t nv, np;
+    size_t nv = 0, np = 0;   /* set below; initialised for -O2 -Wmaybe-uninitialized */
     bool xbar;
     ct_chart chart;
     ct_chart_init(&chart);
