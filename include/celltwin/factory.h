@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "celltwin/econ.h"
 #include "celltwin/status.h"
 
 #ifdef __cplusplus
@@ -85,6 +86,11 @@ typedef struct ct_station_kpi {
     double reworked;        /* units sent back for rework from here */
     double held;            /* units put on hold by a gate here */
     double yield;           /* 1 - scrapped / processed */
+    /* Economics (econ.h, docs/economics.md): electricity of the station in
+     * the statistics period, kWh: power by state plus its process energy
+     * (the coater's dryer). */
+    double energy_kwh;
+    double process_energy_kwh;
 } ct_station_kpi;
 
 /* Scrap of one cause at one station. */
@@ -96,6 +102,41 @@ typedef struct ct_scrap_cause {
     double active_mass_kg;  /* active material lost */
     double cost_usd;        /* material and processing value lost */
 } ct_scrap_cause;
+
+/* The online control chart of one gate over a run (`chart:` in the control
+ * plan; docs/spc-online.md). Per replication the values are that run's; in
+ * ct_results_mean they are means over the replications in which they are
+ * defined (the detection delay over those that detected the shift), with
+ * `detected` the share of replications that did; ct_results_ci95 holds the
+ * 95 % half-widths. NAN = not defined (no alarm, no shift, no limits). */
+typedef struct ct_spc_chart_kpi {
+    const char *gate;          /* borrowed from the factory */
+    const char *chart;         /* individuals, xbar_r, xbar_s, ewma or cusum */
+    const char *unit;          /* base unit of center, limits and sigma */
+    double center, ucl, lcl;   /* center line and limits (EWMA: steady-state;
+                                * CUSUM: ucl = H, lcl = -H for C+ and -C-) */
+    double sigma;              /* process sd of one measurement */
+    double points;             /* points plotted, phase I included */
+    double alarms;             /* signals: (point, rule) pairs, spread chart included */
+    double first_alarm_s;      /* simulated time of the first signal */
+    double shift_at_s;         /* earliest shift injected on the gate's attribute */
+    double detection_delay_s;  /* first signal at or after shift_at_s, minus shift_at_s */
+    double points_to_detect;   /* points plotted from shift_at_s to that signal, inclusive */
+    double detected;           /* 1 when the shift was detected, else 0 */
+} ct_spc_chart_kpi;
+
+/* Alarms kept per charted gate and replication (the first ones). */
+#define CT_SPC_ALARMS_KEPT 10
+
+/* One out-of-control signal of an online chart. */
+typedef struct ct_spc_alarm {
+    const char *gate;          /* borrowed from the factory */
+    const char *chart;         /* the chart type, or "r", "s", "mr" for its spread chart */
+    const char *rule;          /* ct_rule_name: "we1", "limits", "cusum_upper", ... */
+    double time_s;             /* simulated time of the measurement that completed the point */
+    double point;              /* point number on the chart, from 1 */
+    double value;              /* the plotted value (CUSUM lower: C-) */
+} ct_spc_alarm;
 
 /* Line-level indicators, same conventions. */
 typedef struct ct_kpis {
@@ -121,6 +162,13 @@ typedef struct ct_kpis {
     ct_station_kpi *stations;
     size_t n_causes;
     ct_scrap_cause *causes;
+    /* Online SPC: one entry per charted gate, and (per replication only;
+     * none in the mean) the first CT_SPC_ALARMS_KEPT alarms of each. */
+    size_t n_spc;
+    ct_spc_chart_kpi *spc;
+    size_t n_spc_alarms;
+    ct_spc_alarm *spc_alarms;
+    ct_econ_kpis econ;       /* cost, energy, floor space (econ.h) */
 } ct_kpis;
 
 /* Results of a run: per-replication KPIs, their means and 95 % half-widths. */

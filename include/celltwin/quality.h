@@ -370,6 +370,89 @@ ct_status ct_chart_compute(const double *x, size_t n, const ct_chart_options *op
                            ct_chart *chart, ct_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Online control charts (src/quality/online_chart.c)                  */
+/* ------------------------------------------------------------------ */
+
+/* Largest subgroup an online chart keeps (it holds one subgroup's values
+ * to take its range and sd exactly as ct_chart_compute does). */
+#define CT_SPC_ONLINE_MAX_SUBGROUP 64
+/* Points of history the run rules read (Nelson rule 7 needs 15). */
+#define CT_SPC_ONLINE_WINDOW 16
+
+/* A variables chart fed one observation at a time, in constant time and
+ * memory per observation: for quality gates inside a simulation, where a
+ * month is millions of measurements. Two phases (Montgomery ch. 6.1):
+ * phase I collects the first `phase1` points (observations, or subgroups)
+ * and sets the limits from them with the formulas of ct_chart_compute;
+ * phase II tests every later point against those limits and the run
+ * rules. With both opt->target and opt->sigma given there is no phase I.
+ * Phase I points are not tested. The run rules, the moving range and the
+ * EWMA and CUSUM sums start afresh with phase II, so the signals of phase
+ * II are those ct_chart_compute gives on the phase II observations alone
+ * with target and sigma set to the phase I estimates.
+ * Value type: ct_spc_online_init, ct_spc_online_add per observation; the
+ * fields below "read-only" may be read; nothing to free. A copy of a chart
+ * is an independent chart in the same state (init integrates the chart
+ * constants numerically, so copy a fresh chart to start many). */
+typedef struct ct_spc_online {
+    /* settings (from ct_chart_options) */
+    ct_chart_kind kind;
+    size_t m;                   /* observations per point, >= 1 */
+    ct_rule_set rules;
+    double target, sigma_given; /* NAN = estimate in phase I */
+    double lambda, L, k, h, head_start;
+    size_t phase1;              /* points in phase I; 0 = none */
+
+    /* read-only */
+    bool monitoring;            /* phase II: limits set, points tested */
+    bool no_variation;          /* phase I showed no variation: no limits,
+                                 * nothing tested */
+    size_t n_points;            /* points plotted so far, both phases */
+    double center, sigma;       /* center line; sd of one observation */
+    double se;                  /* standard error of a plotted point */
+    double ucl, lcl;            /* limits of the main chart (EWMA: the
+                                 * steady-state ones; CUSUM: +-H) */
+    double sp_center, sp_ucl, sp_lcl; /* R, S or MR chart; NAN for none */
+
+    /* state */
+    double grp[CT_SPC_ONLINE_MAX_SUBGROUP];
+    size_t g_n;
+    size_t p1_n;
+    double p1_sum, p1_range, p1_sd, p1_mr;
+    double prev;
+    bool has_prev;
+    double z, decay, cplus, cminus;
+    double zw[2 * CT_SPC_ONLINE_WINDOW], xw[2 * CT_SPC_ONLINE_WINDOW];
+    size_t wn;
+} ct_spc_online;
+
+/* What one observation did to the chart. */
+typedef struct ct_spc_point {
+    bool plotted;         /* it completed a point */
+    bool tested;          /* the point was tested (phase II) */
+    size_t index;         /* 0-based point number, counting both phases */
+    double value;         /* the plotted statistic: x, x-bar, EWMA z, C+ */
+    double cminus;        /* CUSUM C-; NAN for other charts */
+    double spread;        /* R, S or moving range of the point; NAN if none */
+    unsigned rules;       /* main-chart rules that fired: bit 1u << ct_rule */
+    bool spread_signal;   /* the R, S or MR point is beyond its limits */
+} ct_spc_point;
+
+/* Sets up chart c. opt (borrowed) as for ct_chart_compute, for the
+ * variables charts xbar-r, xbar-s, imr, ewma and cusum (asymptotic EWMA
+ * limits are not offered: the exact ones are used); subgroup at most
+ * CT_SPC_ONLINE_MAX_SUBGROUP. phase1 is the number of points whose
+ * estimates set the limits: >= 2 unless target and sigma are both given
+ * (then ignored). Errors: CT_ERR_INVALID with a message. */
+ct_status ct_spc_online_init(ct_spc_online *c, const ct_chart_options *opt, size_t phase1,
+                             ct_error *err);
+
+/* Adds observation x (finite) and says what happened in *out. O(subgroup)
+ * when a subgroup completes, O(1) otherwise; never allocates. Returns true
+ * when a rule fired on the main or the spread chart. */
+bool ct_spc_online_add(ct_spc_online *c, double x, ct_spc_point *out);
+
+/* ------------------------------------------------------------------ */
 /* Process capability (src/quality/capability.c)                       */
 /* ------------------------------------------------------------------ */
 

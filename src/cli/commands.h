@@ -76,6 +76,7 @@ int cti_text_emit(const char *cmd, char *text);
 /* The exit status of a library error, with its message: 1 for I/O and
  * memory, else 2 (bad input, with the usage hint). */
 int cti_exit_for(const char *cmd, const ct_error *err);
+extern const cti_command cti_cmd_compare;
 
 /* A progress bar on stderr (progress.c). Start with last = -1. */
 typedef struct cti_progress {

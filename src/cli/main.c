@@ -20,6 +20,7 @@ static const cti_command *const commands[] = {
     &cti_cmd_trace, &cti_cmd_recall, &cti_cmd_query,
     &cti_cmd_report,
     &cti_cmd_rampup,
+    &cti_cmd_compare,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

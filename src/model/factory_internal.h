@@ -13,6 +13,8 @@
 
 #include "celltwin/dist.h"
 #include "celltwin/factory.h"
+#include "celltwin/quality.h"
+#include "econ/econ_internal.h"
 #include "model/attrs.h"
 #include "model/learning.h"
 
@@ -122,6 +124,7 @@ typedef struct cti_station {
     /* Yield learning after SOP (`learning:`, or the factory-level curve
      * spread over this station): extra scrap of cause "ramp-up". */
     cti_learning learning;
+    cti_station_econ econ;  /* `economics:` (econ_internal.h) */
 } cti_station;
 
 /* What a failed quality gate does with the unit. */
@@ -148,6 +151,14 @@ typedef struct cti_gate {
     int rework_to;          /* station, for CTI_GATE_REWORK */
     int rework_port;
     double hold_time_s;     /* laboratory time, for CTI_GATE_HOLD */
+
+    /* Online control chart of the measurements (`chart:`, docs/spc-online.md):
+     * chart_type NULL for none, else its file name ("individuals", "xbar_r",
+     * ...); chart holds kind, subgroup, rules, target, sigma (base units),
+     * lambda, L, k, h, head_start; phase1 points set the limits. */
+    const char *chart_type;
+    ct_chart_options chart;
+    size_t phase1;
 } cti_gate;
 
 /* A raw material bought in lots (`materials:`). */
@@ -157,6 +168,7 @@ typedef struct cti_material_supply {
     double price_usd_kg;
     double lot_kg;          /* lot size; lot ids advance every lot_kg consumed */
     bool active;            /* counts as active material in mass balances and scrap */
+    double per_cell_kg;     /* `per_cell:` bought per good cell, for economics (0 = none) */
 } cti_material_supply;
 
 /* A defect put into the run on purpose (`inject:`), for what-if studies
@@ -170,6 +182,20 @@ typedef struct cti_injection {
     double from, to;        /* metres or kg; from = to = 0: the whole unit */
     uint32_t defect;        /* cti_defect bits */
 } cti_injection;
+
+/* A shift of a process mean put into the run on purpose (`inject:` with
+ * `shift:`): from simulated time at_s on, every unit that station finishes
+ * has attribute attr (of a cell when on_cell, else of a material) moved by
+ * `by` (base units), for testing whether the control charts detect it. */
+typedef struct cti_shift {
+    cti_loc loc;
+    int index;              /* in the inject: list, for messages */
+    int station;
+    bool on_cell;
+    int attr;
+    double at_s;
+    double by;
+} cti_shift;
 
 /* The cell the factory makes (`cell:`), for energy figures. */
 typedef struct cti_cell_spec {
@@ -199,6 +225,8 @@ struct ct_factory {
     cti_material_supply *materials;
     int n_injections;
     cti_injection *injections;
+    int n_shifts;
+    cti_shift *shifts;
     bool has_cell;
     cti_cell_spec cell;
     ct_run_options run;     /* defaults from `run:` */
@@ -208,6 +236,7 @@ struct ct_factory {
     int n_learning_at;
     int *learning_at;
     cti_loc learning_loc;
+    cti_factory_econ econ;  /* `economics:` (econ_internal.h) */
 };
 
 #endif

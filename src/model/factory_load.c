@@ -1043,6 +1043,7 @@ static const cti_yaml_key station_keys[] = {
     { "value_added", false, "an amount of money >= 0", station_value_added },
     { "quantity", false, "the amount of each unit made, such as \"2000 m\"", station_quantity },
     { "learning", false, "{scrap_at_sop, steady_scrap, curve, time_constant}", station_learning },
+    { "economics", false, "{investment, depreciation_years, floor_space, power, operators, area, room}", cti_econ_station_key },
 };
 
 /* A key of the mapping at path that is wrong given the others. */
@@ -1266,6 +1267,7 @@ static const cti_yaml_key material_keys[] = {
     { "price", true, "a price per mass such as \"20 usd/kg\"", material_price },
     { "lot", true, "a lot size such as \"2 t\"", material_lot },
     { "active", false, "true or false", material_active },
+    { "per_cell", false, "a mass per cell such as \"0.24 kg\"", cti_econ_material_per_cell },
 };
 
 static ct_status material_item(cti_yaml_ctx *y, const cti_yaml_value *iv, int i, void *obj)
@@ -1334,6 +1336,230 @@ static ct_status top_cell(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
     return st;
 }
 
+/* An attribute name of either table: *on_cell says which. */
+static ct_status get_attribute(cti_yaml_ctx *y, const cti_yaml_value *v, bool *on_cell, int *attr)
+{
+    const named_list cells = ATTRS(cti_cell_attr_info), materials = ATTRS(cti_material_attr_info);
+    const char *s = cti_yaml_scalar(v);
+    char cell_names[400], material_names[300];
+
+    if (!s)
+        return cti_yaml_fail_expected(y, v, "an attribute name such as leakage_current");
+    /* Names are unique across both tables (test_factory_load checks). */
+    if ((*attr = find_name(&cells, CTI_C__COUNT, s, strlen(s))) >= 0) {
+        *on_cell = true;
+        return CT_OK;
+    }
+    if ((*attr = find_name(&materials, CTI_M__COUNT, s, strlen(s))) >= 0) {
+        *on_cell = false;
+        return CT_OK;
+    }
+    list_names(cell_names, sizeof cell_names, &cells, CTI_C__COUNT, CTI_C__COUNT);
+    list_names(material_names, sizeof material_names, &materials, CTI_M__COUNT, CTI_M__COUNT);
+    return cti_yaml_fail(y, v->loc, v->path,
+                         "unknown attribute \"%.64s\"; expected a cell attribute (%s) or a "
+                         "material attribute (%s)", s, cell_names, material_names);
+}
+
+/* ------------------------------------------------------------------------ */
+/* control_plan[i].chart: an online control chart of a gate's measurements */
+
+static const choice chart_type_words[] = {
+    { "individuals", CT_CHART_IMR }, { "xbar_r", CT_CHART_XBAR_R },
+    { "xbar_s", CT_CHART_XBAR_S },   { "ewma", CT_CHART_EWMA },
+    { "cusum", CT_CHART_CUSUM },
+};
+#define CHART_TYPES "individuals, xbar_r, xbar_s, ewma or cusum"
+
+static const choice rule_set_words[] = {
+    { "limits", CT_RULES_LIMITS }, { "we", CT_RULES_WE }, { "nelson", CT_RULES_NELSON },
+};
+
+/* A chart being read; target and sigma are in the attribute's unit. */
+typedef struct chart_item {
+    cti_gate *g;
+    ct_dim dim;
+} chart_item;
+
+static ct_status chart_type(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    cti_gate *g = ((chart_item *)obj)->g;
+    int kind = 0;
+    ct_status st = get_choice(y, v, chart_type_words, CTI_YAML_N_KEYS(chart_type_words),
+                              CHART_TYPES, &kind);
+    if (st != CT_OK)
+        return st;
+    for (size_t i = 0; i < CTI_YAML_N_KEYS(chart_type_words); i++)
+        if (chart_type_words[i].value == kind)
+            g->chart_type = chart_type_words[i].word;
+    g->chart.kind = (ct_chart_kind)kind;
+    return CT_OK;
+}
+
+static ct_status chart_subgroup(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    long long x;
+    ct_status st = cti_yaml_get_int(y, v, 1, CT_SPC_ONLINE_MAX_SUBGROUP,
+                                    "a subgroup size from 1 to 64", &x);
+    if (st == CT_OK)
+        ((chart_item *)obj)->g->chart.subgroup = (size_t)x;
+    return st;
+}
+
+static ct_status chart_rules(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    int rules = 0;
+    ct_status st = get_choice(y, v, rule_set_words, CTI_YAML_N_KEYS(rule_set_words),
+                              "limits, we or nelson", &rules);
+    if (st == CT_OK)
+        ((chart_item *)obj)->g->chart.rules = (ct_rule_set)rules;
+    return st;
+}
+
+static ct_status chart_phase1(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    long long x;
+    ct_status st = cti_yaml_get_int(y, v, 2, 1000000, "a number of points from 2 to 1000000", &x);
+    if (st == CT_OK)
+        ((chart_item *)obj)->g->phase1 = (size_t)x;
+    return st;
+}
+
+static ct_status chart_target(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    chart_item *c = obj;
+    return cti_yaml_get_quantity_ex(y, v, c->dim, true, false, CTI_YAML_ANY, NULL,
+                                    &c->g->chart.target);
+}
+
+static ct_status chart_sigma(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    chart_item *c = obj;
+    return cti_yaml_get_quantity_ex(y, v, c->dim, true, true, CTI_YAML_POSITIVE, NULL,
+                                    &c->g->chart.sigma);
+}
+
+static ct_status chart_number(cti_yaml_ctx *y, const cti_yaml_value *v, cti_yaml_range range,
+                              double *out)
+{
+    return cti_yaml_get_quantity(y, v, CT_DIM_NONE, false, range, out);
+}
+
+static ct_status chart_lambda(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    return chart_number(y, v, CTI_YAML_FRACTION, &((chart_item *)obj)->g->chart.lambda);
+}
+
+static ct_status chart_L(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    return chart_number(y, v, CTI_YAML_POSITIVE, &((chart_item *)obj)->g->chart.L);
+}
+
+static ct_status chart_k(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    return chart_number(y, v, CTI_YAML_NONNEGATIVE, &((chart_item *)obj)->g->chart.k);
+}
+
+static ct_status chart_h(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    return chart_number(y, v, CTI_YAML_POSITIVE, &((chart_item *)obj)->g->chart.h);
+}
+
+static ct_status chart_head_start(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    return chart_number(y, v, CTI_YAML_NONNEGATIVE, &((chart_item *)obj)->g->chart.head_start);
+}
+
+static const cti_yaml_key chart_keys[] = {
+    { "type", true, CHART_TYPES, chart_type },
+    { "subgroup", false, "a subgroup size from 1 to 64", chart_subgroup },
+    { "rules", false, "limits, we or nelson", chart_rules },
+    { "phase1", false, "a number of points from 2 to 1000000", chart_phase1 },
+    { "target", false, "the process mean, in the attribute's unit", chart_target },
+    { "sigma", false, "the process sd of one measurement, in the attribute's unit", chart_sigma },
+    { "lambda", false, "an EWMA weight in (0, 1]", chart_lambda },
+    { "L", false, "an EWMA limit width > 0", chart_L },
+    { "k", false, "a CUSUM reference value >= 0, in sigmas", chart_k },
+    { "h", false, "a CUSUM decision interval > 0, in sigmas", chart_h },
+    { "head_start", false, "a CUSUM head start in [0, h), in sigmas", chart_head_start },
+};
+
+/* Checks that need several keys of a chart. */
+static ct_status chart_finish(cti_yaml_ctx *y, const cti_yaml_walk *w, cti_gate *g,
+                              const char *path, cti_yaml_loc at)
+{
+    ct_chart_options *o = &g->chart;
+    const char *type = g->chart_type;
+    bool smoothed = o->kind == CT_CHART_EWMA || o->kind == CT_CHART_CUSUM;
+    const cti_yaml_loc *sub = w ? cti_yaml_seen(w, "subgroup") : NULL;
+    const cti_yaml_loc *rules = w ? cti_yaml_seen(w, "rules") : NULL;
+    char what[200];
+    static const struct { const char *key; ct_chart_kind kind; } only[] = {
+        { "lambda", CT_CHART_EWMA }, { "L", CT_CHART_EWMA }, { "k", CT_CHART_CUSUM },
+        { "h", CT_CHART_CUSUM },     { "head_start", CT_CHART_CUSUM },
+    };
+
+    if ((o->kind == CT_CHART_XBAR_R || o->kind == CT_CHART_XBAR_S) && o->subgroup < 2) {
+        snprintf(what, sizeof what, "expected a subgroup of 2 or more for %s, got %zu", type,
+                 o->subgroup > 0 ? o->subgroup : 1);
+        return fail_key(y, sub ? *sub : at, path, "subgroup", what);
+    }
+    if (o->kind == CT_CHART_IMR && o->subgroup > 1)
+        return fail_key(y, *sub, path, "subgroup",
+                        "expected no subgroup for an individuals chart, which charts single "
+                        "measurements (use xbar_r or xbar_s for subgroups)");
+    if (smoothed && rules) {
+        snprintf(what, sizeof what, "expected no run rules on a %s chart, whose points are "
+                 "correlated (run rules apply to individuals, xbar_r and xbar_s)", type);
+        return fail_key(y, *rules, path, "rules", what);
+    }
+    for (size_t i = 0; w && i < sizeof only / sizeof only[0]; i++) {
+        const cti_yaml_loc *k = cti_yaml_seen(w, only[i].key);
+        if (k && o->kind != only[i].kind) {
+            snprintf(what, sizeof what, "expected %s only on a%s %s chart", only[i].key,
+                     only[i].kind == CT_CHART_EWMA ? "n" : "", only[i].kind == CT_CHART_EWMA
+                     ? "ewma" : "cusum");
+            return fail_key(y, *k, path, only[i].key, what);
+        }
+    }
+    if (o->kind == CT_CHART_CUSUM && !(o->head_start < o->h)) {
+        snprintf(what, sizeof what, "expected a head start below h = %g, got %g", o->h,
+                 o->head_start);
+        return fail_key(y, *cti_yaml_seen(w, "head_start"), path, "head_start", what);
+    }
+    if (!rules)
+        o->rules = smoothed ? CT_RULES_LIMITS : CT_RULES_WE;
+    if (g->phase1 == 0)
+        g->phase1 = o->subgroup > 1 ? 25 : 100;
+    /* Anything else the chart itself refuses. */
+    ct_spc_online probe;
+    ct_error e;
+    ct_error_clear(&e);
+    if (ct_spc_online_init(&probe, o, g->phase1, &e) != CT_OK)
+        return cti_yaml_fail(y, at, path, "%s", e.msg);
+    return CT_OK;
+}
+
+/* `chart: TYPE` or `chart: {type: TYPE, ...}`, in the unit of dim. */
+static ct_status read_chart(cti_yaml_ctx *y, const cti_yaml_value *v, cti_gate *g, ct_dim dim)
+{
+    chart_item c = { g, dim };
+    cti_yaml_walk w;
+    ct_status st;
+
+    ct_chart_options_init(&g->chart, CT_CHART_IMR);
+    if (cti_yaml_scalar(v)) {
+        cti_yaml_value tv = *v;
+        if ((st = chart_type(y, &tv, &c)) != CT_OK)
+            return st;
+        return chart_finish(y, NULL, g, v->path, v->loc);
+    }
+    if ((st = cti_yaml_walk_mapping(y, v, chart_keys, CTI_YAML_N_KEYS(chart_keys), &c, &w)) !=
+        CT_OK)
+        return st;
+    return chart_finish(y, &w, g, v->path, w.map_loc);
+}
+
 /* ------------------------------------------------------------------------ */
 /* control_plan:                                                            */
 
@@ -1341,7 +1567,7 @@ static ct_status top_cell(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
  * unit of the attribute, which may come later in the mapping. */
 typedef struct gate_item {
     cti_gate *g;
-    struct fy_node *lsl, *usl, *noise;
+    struct fy_node *lsl, *usl, *noise, *chart;
 } gate_item;
 
 static ct_status gate_name(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
@@ -1357,26 +1583,7 @@ static ct_status gate_station(cti_yaml_ctx *y, const cti_yaml_value *v, void *ob
 static ct_status gate_attribute(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 {
     cti_gate *g = ((gate_item *)obj)->g;
-    const named_list cells = ATTRS(cti_cell_attr_info), materials = ATTRS(cti_material_attr_info);
-    const char *s = cti_yaml_scalar(v);
-    char cell_names[400], material_names[300];
-
-    if (!s)
-        return cti_yaml_fail_expected(y, v, "an attribute name such as leakage_current");
-    /* Names are unique across both tables (test_factory_load checks). */
-    if ((g->attr = find_name(&cells, CTI_C__COUNT, s, strlen(s))) >= 0) {
-        g->on_cell = true;
-        return CT_OK;
-    }
-    if ((g->attr = find_name(&materials, CTI_M__COUNT, s, strlen(s))) >= 0) {
-        g->on_cell = false;
-        return CT_OK;
-    }
-    list_names(cell_names, sizeof cell_names, &cells, CTI_C__COUNT, CTI_C__COUNT);
-    list_names(material_names, sizeof material_names, &materials, CTI_M__COUNT, CTI_M__COUNT);
-    return cti_yaml_fail(y, v->loc, v->path,
-                         "unknown attribute \"%.64s\"; expected a cell attribute (%s) or a "
-                         "material attribute (%s)", s, cell_names, material_names);
+    return get_attribute(y, v, &g->on_cell, &g->attr);
 }
 
 static ct_status gate_method(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
@@ -1415,6 +1622,13 @@ static ct_status gate_usl(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 {
     (void)y;
     ((gate_item *)obj)->usl = v->node;
+    return CT_OK;
+}
+
+static ct_status gate_chart(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    (void)y;
+    ((gate_item *)obj)->chart = v->node;
     return CT_OK;
 }
 
@@ -1458,6 +1672,7 @@ static const cti_yaml_key gate_keys[] = {
     { "on_fail", false, "scrap, rework or hold", gate_on_fail },
     { "rework_to", false, "a station name", gate_rework_to },
     { "hold_time", false, "a duration > 0", gate_hold_time },
+    { "chart", false, "a control chart such as {type: individuals, rules: we}", gate_chart },
 };
 
 /* Reads a value kept by the walk (node) as a quantity of the attribute's
@@ -1518,6 +1733,13 @@ static ct_status gate_finish(cti_yaml_ctx *y, const cti_yaml_walk *w, const gate
     if (g->action != CTI_GATE_HOLD && hold_time)
         return fail_key(y, *hold_time, path, "hold_time",
                             "expected hold_time only with on_fail: hold");
+    const cti_yaml_loc *chart = cti_yaml_seen(w, "chart");
+    if (chart) {
+        char kp[CTI_YAML_PATH_MAX];
+        cti_yaml_join_key(kp, sizeof kp, path, "chart");
+        cti_yaml_value cv = { it->chart, kp, *chart };
+        return read_chart(y, &cv, g, info->dim);
+    }
     return CT_OK;
 }
 
@@ -1525,7 +1747,7 @@ static ct_status gate_item_read(cti_yaml_ctx *y, const cti_yaml_value *iv, int i
 {
     ct_factory *f = obj;
     const named_list gates = GATES(f);
-    gate_item it = { &f->gates[i], NULL, NULL, NULL };
+    gate_item it = { &f->gates[i], NULL, NULL, NULL, NULL };
     cti_yaml_walk w;
     ct_status st;
 
@@ -1644,10 +1866,91 @@ static const cti_yaml_key inject_keys[] = {
     { "defect", true, "a defect kind", inject_defect },
 };
 
+/* inject: [{shift: ATTRIBUTE, station: NAME, at: TIME, by: AMOUNT}]: `by` is
+ * read after the walk, in the unit of the attribute. */
+typedef struct shift_item {
+    cti_shift *sh;
+    struct fy_node *by;
+} shift_item;
+
+static ct_status shift_attribute(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    cti_shift *sh = ((shift_item *)obj)->sh;
+    return get_attribute(y, v, &sh->on_cell, &sh->attr);
+}
+
+static ct_status shift_station(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    return add_station_ref(y, v, false, &((shift_item *)obj)->sh->station, NULL);
+}
+
+static ct_status shift_at(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    return get_duration(y, v, false, &((shift_item *)obj)->sh->at_s);
+}
+
+static ct_status shift_by(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    (void)y;
+    ((shift_item *)obj)->by = v->node;
+    return CT_OK;
+}
+
+static const cti_yaml_key shift_keys[] = {
+    { "shift", true, "the attribute whose mean shifts, such as coating_thickness", shift_attribute },
+    { "station", true, "the station whose process shifts", shift_station },
+    { "at", true, "the simulated time of the shift, a duration >= 0 such as \"5 d\"", shift_at },
+    { "by", true, "the change of the mean in the attribute's unit, such as \"2 um\"", shift_by },
+};
+
+static ct_status shift_item_read(cti_yaml_ctx *y, const cti_yaml_value *iv, int i, cti_shift *sh)
+{
+    shift_item it = { sh, NULL };
+    cti_yaml_walk w;
+    sh->loc = (cti_loc){ iv->loc.line, iv->loc.col };
+    sh->index = i;
+    sh->station = -1;
+    ct_status st = cti_yaml_walk_mapping(y, iv, shift_keys, CTI_YAML_N_KEYS(shift_keys), &it, &w);
+    if (st != CT_OK)
+        return st;
+    ct_dim dim = sh->on_cell ? cti_cell_attr_info[sh->attr].dim
+                             : cti_material_attr_info[sh->attr].dim;
+    char kp[CTI_YAML_PATH_MAX];
+    cti_yaml_join_key(kp, sizeof kp, iv->path, "by");
+    cti_yaml_value bv = { it.by, kp, *cti_yaml_seen(&w, "by") };
+    return cti_yaml_get_quantity_ex(y, &bv, dim, true, true, CTI_YAML_ANY, NULL, &sh->by);
+}
+
+/* A shift changes what the station makes: the attribute must be one its
+ * units carry (checked once stations are resolved). */
+static ct_status check_shifts(cti_yaml_ctx *y, const ct_factory *f)
+{
+    for (int i = 0; i < f->n_shifts; i++) {
+        const cti_shift *sh = &f->shifts[i];
+        const cti_station *s = &f->stations[sh->station];
+        cti_form form = s->kind ? s->kind->output_form : s->n_consumes > 0 ? s->makes : CTI_FORM_ITEM;
+        bool fits = form == CTI_FORM_ITEM || (form == CTI_FORM_CELL) == sh->on_cell;
+        if (fits)
+            continue;
+        const char *attr = sh->on_cell ? cti_cell_attr_info[sh->attr].name
+                                       : cti_material_attr_info[sh->attr].name;
+        char path[64];
+        snprintf(path, sizeof path, "inject[%d].shift", sh->index);
+        return cti_yaml_fail(y, (cti_yaml_loc){ sh->loc.line, sh->loc.col }, path,
+                             "station %s makes %s, which do not carry the %s attribute %s",
+                             s->name, form == CTI_FORM_CELL ? "cells" : "batches or coils",
+                             sh->on_cell ? "cell" : "material", attr);
+    }
+    return CT_OK;
+}
+
 static ct_status inject_item(cti_yaml_ctx *y, const cti_yaml_value *iv, int i, void *obj)
 {
     ct_factory *f = obj;
-    cti_injection *in = &f->injections[i];
+    if (iv->node && fy_node_is_mapping(iv->node) &&
+        fy_node_mapping_lookup_key_by_string(iv->node, "shift", FY_NT))
+        return shift_item_read(y, iv, i, &f->shifts[f->n_shifts++]);
+    cti_injection *in = &f->injections[f->n_injections++];
     cti_yaml_walk w;
     in->lane = -1;
     in->loc = (cti_loc){ iv->loc.line, iv->loc.col };
@@ -1671,13 +1974,14 @@ static ct_status top_inject(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
     ct_status st = cti_yaml_get_list(y, v, LOAD_MAX_MATERIALS,
                                      "a non-empty list of defects such as "
                                      "[{station: coater, unit: 3, lane: 1, from: 1234 m, to: 1240 m, "
-                                     "defect: coating}]",
+                                     "defect: coating}] or process shifts such as [{shift: "
+                                     "coating_thickness, station: coater, at: 5 d, by: 2 um}]",
                                      "inject", &n);
     if (st != CT_OK)
         return st;
-    if (!(f->injections = calloc((size_t)n, sizeof *f->injections)))
+    if (!(f->injections = calloc((size_t)n, sizeof *f->injections)) ||
+        !(f->shifts = calloc((size_t)n, sizeof *f->shifts)))
         return cti_yaml_fail_nomem(y);
-    f->n_injections = n;
     return cti_yaml_walk_list(y, v, inject_item, f);
 }
 
@@ -1738,7 +2042,8 @@ static const cti_yaml_key top_keys[] = {
     { "materials", false, "a list of {name, price, lot, active}", top_materials },
     { "cell", false, "{nominal_voltage, nominal_capacity, material_cost}", top_cell },
     { "control_plan", false, "a list of measurements", top_control_plan },
-    { "inject", false, "a list of defects to put into the run", top_inject },
+    { "inject", false, "a list of defects and process shifts to put into the run", top_inject },
+    { "economics", false, "{electricity, labour_rate, overhead, utilities, dry_room, rooms}", cti_econ_top_key },
     { "learning", false, "{scrap_at_sop, steady_scrap, curve, time_constant, stations}",
       top_learning },
 };
@@ -1818,7 +2123,9 @@ static ct_status load_text(const char *text, size_t len, const char *file, ct_fa
             CT_OK ||
         (st = resolve_refs(&ld)) != CT_OK || (st = spread_learning(&ld.y, ld.f)) != CT_OK ||
         (st = check_kinds(&ld.y, ld.f)) != CT_OK ||
-        (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK)
+        (st = check_shifts(&ld.y, ld.f)) != CT_OK ||
+        (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK ||
+        (st = cti_econ_check(&ld.y, ld.f)) != CT_OK)
         goto cleanup;
 
     *out = ld.f;
@@ -1875,6 +2182,8 @@ void ct_factory_destroy(ct_factory *f)
     free(f->materials);
     free(f->gates);
     free(f->injections);
+    free(f->shifts);
+    cti_econ_free(f);
     ct_dist_clear(&f->source.interarrival);
     free(f);
 }

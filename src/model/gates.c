@@ -77,6 +77,8 @@ void cti_gates_apply(station *s, uint32_t id, int32_t *dest, const char **cause)
         double measured = x + (g->noise_sd > 0 ? g->noise_sd * normal01(&s->rng_quality) : 0);
         bool pass = within(g, measured);
         report(s, g, id, measured, pass);
+        if (g->chart_type)
+            cti_spc_measure(L, g, measured);
         if (pass)
             continue;
         mark_found(L, id);

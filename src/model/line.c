@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/kinds_electrode.h"
 #include "model/line_internal.h"
 
 /* Event priorities: the warm-up reset first, then repairs and failures
@@ -419,7 +420,7 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
         }
     }
     const cti_kind *kind = s->cfg->kind;
-    if (!kind && s->cfg->splits <= 1 && s->n_gates == 0) {
+    if (!kind && s->cfg->splits <= 1 && s->n_gates == 0 && s->n_shifts == 0) {
         /* a plain station: count, route, hand on */
         for (uint32_t i = 0; i < v->n_held; i++) {
             cause[i] = NULL;
@@ -455,6 +456,8 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
         for (uint32_t i = 0; i < v->n_held; i++)
             cause[i] = NULL;
     }
+    for (uint32_t i = 0; s->n_shifts > 0 && i < v->n_held; i++)
+        cti_shift_apply(s, held[i]);
     for (uint32_t i = 0; i < v->n_held; i++) {
         int32_t *d = &s->dest[base + i];
         *d = cause[i] ? DEST_SCRAP : route_finished(s, &cause[i]);
@@ -734,6 +737,17 @@ static void ev_repair(ct_sim *sim, void *ctx, uint64_t arg)
 
 /* ---- warm-up and results --------------------------------------------- */
 
+/* Process energy of the station's kind so far, Wh, for economics: the
+ * coater's dryer (its totals run from time 0). */
+static double kind_energy_wh(const station *s)
+{
+    if (s->cfg->kind != &cti_kind_coater || !s->kind_state)
+        return 0;
+    cti_coater_totals t;
+    cti_coater_totals_get(s->kind_state, &t);
+    return t.drying_energy_wh;
+}
+
 static void reset_stats(line *L)
 {
     line_advance(L);
@@ -741,6 +755,7 @@ static void reset_stats(line *L)
     L->completed = L->scrapped = L->rejected = 0;
     L->cells_done = L->cells_first_pass = L->cells_finished = L->escapes = 0;
     L->cell_wh_sum = L->value_lost = 0;
+    L->material_in_usd = 0;
     L->n_causes = 0;
     for (int i = 0; i < L->n; i++) {
         station *s = &L->st[i];
@@ -749,6 +764,7 @@ static void reset_stats(line *L)
         s->wait_sum = s->soj_sum = 0;
         s->wait_n = s->soj_n = s->processed = s->scrapped = s->reworked = s->held_n = 0;
         s->processed_amount = s->scrapped_amount = 0;
+        s->process_wh0 = kind_energy_wh(s);
     }
 }
 
@@ -798,7 +814,10 @@ static bool collect(line *L, double span, ct_kpis *k)
         o->held = (double)s->held_n;
         o->yield = s->processed_amount > 0 ? 1.0 - s->scrapped_amount / s->processed_amount : 1.0;
         k->cumulative_yield *= o->yield;
+        o->process_energy_kwh = (kind_energy_wh(s) - s->process_wh0) / 1000.0;
     }
+    k->econ.material_in_usd = L->material_in_usd;
+    k->econ.good_cells = (double)L->cells_done;
     free(k->causes);
     k->causes = NULL;
     k->n_causes = (size_t)L->n_causes;
@@ -830,6 +849,7 @@ static void line_free(line *L)
         free(s->cause);
         free(s->idle);
         free(s->gates);
+        free(s->shifts);
         for (int p = 0; p < s->n_ports; p++) {
             free(s->ports[p].q);
             free(s->ports[p].w);
@@ -845,6 +865,7 @@ static void line_free(line *L)
     free(L->supply_used_kg);
     free(L->st);
     free(L->units);
+    cti_spc_free(L);
     ct_sim_destroy(L->sim);
 }
 
@@ -927,7 +948,20 @@ static bool line_init(line *L, const ct_factory *f, const ct_run_options *opt, i
                     s->gate_time_s += f->gates[g].time_s;
             }
         }
+        for (int k = 0; k < f->n_shifts; k++)
+            s->n_shifts += f->shifts[k].station == i;
+        if (s->n_shifts > 0) {
+            s->shifts = malloc((size_t)s->n_shifts * sizeof *s->shifts);
+            if (!s->shifts)
+                return false;
+            int n = 0;
+            for (int k = 0; k < f->n_shifts; k++)
+                if (f->shifts[k].station == i)
+                    s->shifts[n++] = &f->shifts[k];
+        }
     }
+    if (!cti_spc_init(L))
+        return false;
     if (f->has_source) {
         L->src_target = &L->st[f->source.to];
         L->src_port = f->source.port;
@@ -974,7 +1008,7 @@ ct_status cti_line_run(const ct_factory *f, const ct_run_options *opt, int rep,
         if (tick)
             tick(ct_sim_now(L.sim), tick_ctx);
     }
-    if (L.nomem || !collect(&L, opt->horizon_s - opt->warmup_s, kpis))
+    if (L.nomem || !collect(&L, opt->horizon_s - opt->warmup_s, kpis) || !cti_spc_collect(&L, kpis))
         goto cleanup;
     if (opt->observer) {
         cti_rec_report_live(&L);

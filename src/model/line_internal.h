@@ -69,6 +69,7 @@ typedef struct cause_acc {
 } cause_acc;
 
 struct line;
+typedef struct cti_spc_state cti_spc_state;
 
 typedef struct station {
     const cti_station *cfg;
@@ -96,6 +97,8 @@ typedef struct station {
     const cti_gate **gates;   /* the control plan's gates at this station */
     int n_gates;
     double gate_time_s;       /* measurement time of its 100 % gates */
+    const cti_shift **shifts; /* process shifts injected at this station */
+    int n_shifts;
 
     /* Time-weighted state. */
     double last_t;
@@ -113,6 +116,7 @@ typedef struct station {
     ct_rng rng_learn;
     uint64_t learn_n;
     double learn_n0;
+    double process_wh0;       /* the kind's process energy at the warm-up (economics) */
 } station;
 
 typedef struct line {
@@ -151,6 +155,10 @@ typedef struct line {
     int n_causes, cap_causes;
     /* Active material over the whole run, for the mass balance. */
     double active_in, active_good, active_scrap;
+    /* Online control charts, one per gate (NULL when no gate has `chart:`). */
+    cti_spc_state *spc;
+    /* Raw material taken from the stores since the warm-up, USD (economics). */
+    double material_in_usd;
 } line;
 
 /* ---- records.c ---- */
@@ -224,6 +232,22 @@ void cti_gates_apply(station *s, uint32_t u, int32_t *dest, const char **cause);
 /* A held unit's laboratory result: within the gate's limits it keeps *dest,
  * otherwise *dest = DEST_SCRAP with the gate's name as cause. */
 void cti_gates_lab(station *s, const cti_gate *g, uint32_t u, int32_t *dest, const char **cause);
+
+/* ---- spc_monitor.c ---- */
+
+/* Sets up the charts of the gates with `chart:`; false when out of memory. */
+bool cti_spc_init(line *L);
+void cti_spc_free(line *L);
+
+/* Feeds measured value of unit to gate g's chart (g->chart_type != NULL). */
+void cti_spc_measure(line *L, const cti_gate *g, double value);
+
+/* Applies the station's process shifts due by now to unit u's attribute. */
+void cti_shift_apply(station *s, uint32_t u);
+
+/* Fills k->spc and k->spc_alarms (allocated; freed with the results);
+ * false when out of memory. */
+bool cti_spc_collect(line *L, ct_kpis *k);
 
 /* The gate whose name a hold cause points to. */
 #define CTI_GATE_OF_CAUSE(cause) ((const cti_gate *)((const char *)(cause) - offsetof(cti_gate, name)))

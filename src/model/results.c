@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "econ/econ_internal.h"
 #include "model/factory_internal.h"
 #include "model/results_internal.h"
 
@@ -28,6 +29,7 @@ const cti_kpi_field cti_station_fields[] = {
     STATION_FIELD(down),           STATION_FIELD(mean_queue),  STATION_FIELD(mean_wait_s),
     STATION_FIELD(mean_sojourn_s), STATION_FIELD(processed),   STATION_FIELD(scrapped),
     STATION_FIELD(reworked),       STATION_FIELD(held),        STATION_FIELD(yield),
+    STATION_FIELD(energy_kwh),     STATION_FIELD(process_energy_kwh),
 };
 const size_t cti_n_station_fields = sizeof cti_station_fields / sizeof cti_station_fields[0];
 
@@ -66,7 +68,10 @@ void ct_results_destroy(ct_results *r)
     for (int i = 0; r->reps && i < r->opt.replications; i++) {
         free(r->reps[i].stations);
         free(r->reps[i].causes);
+        cti_spc_results_free(&r->reps[i]);
     }
+    cti_spc_results_free(&r->mean);
+    cti_spc_results_free(&r->ci95);
     free(r->mean.causes);
     free(r->reps);
     free(r->scratch);
@@ -151,8 +156,11 @@ char *ct_results_json(const ct_results *r)
     json_decref(mean);
     int b = bottleneck(&r->mean);
     json_object_set_new(o, "bottleneck", b >= 0 ? json_string(r->mean.stations[b].name) : json_null());
-    if (r->opt.replications > 1)
-        json_object_set_new(o, "ci95", kpis_json(&r->ci95));
+    json_t *ci95 = r->opt.replications > 1 ? kpis_json(&r->ci95) : NULL;
+    cti_spc_results_json(r, o, ci95);
+    if (ci95)
+        json_object_set_new(o, "ci95", ci95);
+    cti_econ_json_add(r, o);
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(o);
     return text;
@@ -211,6 +219,7 @@ void ct_results_print(const ct_results *r, FILE *out)
                     sc->count, sc->active_mass_kg, sc->cost_usd);
         }
     }
+    cti_spc_results_print(r, out);
     int b = bottleneck(m);
     if (b >= 0) {
         const ct_station_kpi *k = &m->stations[b];
@@ -219,4 +228,5 @@ void ct_results_print(const ct_results *r, FILE *out)
                 k->name, 100 * (k->utilization + k->down), 100 * k->utilization,
                 100 * k->down, 100 * k->blocked, 100 * k->starved);
     }
+    cti_econ_print(r, out);
 }

@@ -5,7 +5,9 @@
 #ifndef CELLTWIN_RESULTS_INTERNAL_H
 #define CELLTWIN_RESULTS_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "celltwin/factory.h"
 
@@ -34,5 +36,20 @@ extern const size_t cti_n_station_fields;
 /* Allocates results with station arrays for every replication; NULL when
  * out of memory. */
 ct_results *cti_results_create(const ct_factory *f, const ct_run_options *opt);
+
+/* ---- spc_results.c: the online SPC part of the results ---- */
+
+struct json_t;
+
+/* Means and half-widths of the charts over the replications into
+ * r->mean.spc and r->ci95.spc; false when out of memory. */
+bool cti_spc_results_aggregate(ct_results *r);
+/* Adds `spc` and `spc_alarms` to o and `spc` to ci95 (when not NULL), if
+ * any gate has a chart. */
+void cti_spc_results_json(const ct_results *r, struct json_t *o, struct json_t *ci95);
+/* The SPC section of the text report, if any gate has a chart. */
+void cti_spc_results_print(const ct_results *r, FILE *out);
+/* Frees k->spc and k->spc_alarms. */
+void cti_spc_results_free(ct_kpis *k);
 
 #endif

@@ -950,9 +950,11 @@ static void inflight_free(inflight *x)
     if (!x)
         return;
     ct_factory_destroy(x->f);
-    /* cti_line_run allocates each replication's scrap-cause table. */
-    for (int r = 0; x->reps && r < x->n_reps; r++)
+    /* cti_line_run allocates each replication's scrap-cause and SPC tables. */
+    for (int r = 0; x->reps && r < x->n_reps; r++) {
         free(x->reps[r].causes);
+        cti_spc_results_free(&x->reps[r]);
+    }
     free(x->reps);
     free(x->rep_stations);
     free(x);

@@ -13,6 +13,7 @@
  * 3-digit table constants in the fourth digit.
  */
 #include "celltwin/quality.h"
+#include "quality/quality_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -146,7 +147,7 @@ void ct_chart_clear(ct_chart *chart)
 
 /* ---------------- option checks ---------------- */
 
-static ct_status check_options(const ct_chart_options *o, ct_error *err)
+ct_status cti_chart_check_options(const ct_chart_options *o, ct_error *err)
 {
     const char *name = ct_chart_kind_name(o->kind);
     bool attr = ct_chart_kind_is_attribute(o->kind);
@@ -218,6 +219,22 @@ static void groups_clear(groups *g)
     memset(g, 0, sizeof *g);
 }
 
+void cti_subgroup_stats(const double *y, size_t m, double *mean, double *range, double *sd)
+{
+    double lo = y[0], hi = y[0], sum = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        sum += y[i];
+        lo = y[i] < lo ? y[i] : lo;
+        hi = y[i] > hi ? y[i] : hi;
+    }
+    double mu = sum / (double)m, ss = 0.0;
+    for (size_t i = 0; i < m; i++)
+        ss += (y[i] - mu) * (y[i] - mu);
+    *mean = mu;
+    *range = hi - lo;
+    *sd = m > 1 ? sqrt(ss / (double)(m - 1)) : 0.0;
+}
+
 static ct_status groups_make(const double *x, size_t n, size_t m, groups *g, ct_error *err)
 {
     memset(g, 0, sizeof *g);
@@ -236,21 +253,8 @@ static ct_status groups_make(const double *x, size_t n, size_t m, groups *g, ct_
         groups_clear(g);
         return ct_error_set(err, CT_ERR_NOMEM, "out of memory for %zu subgroups", n / m);
     }
-    for (size_t j = 0; j < g->k; j++) {
-        const double *y = x + j * m;
-        double lo = y[0], hi = y[0], sum = 0.0;
-        for (size_t i = 0; i < m; i++) {
-            sum += y[i];
-            lo = y[i] < lo ? y[i] : lo;
-            hi = y[i] > hi ? y[i] : hi;
-        }
-        double mean = sum / (double)m, ss = 0.0;
-        for (size_t i = 0; i < m; i++)
-            ss += (y[i] - mean) * (y[i] - mean);
-        g->mean[j] = mean;
-        g->range[j] = hi - lo;
-        g->sd[j] = m > 1 ? sqrt(ss / (double)(m - 1)) : 0.0;
-    }
+    for (size_t j = 0; j < g->k; j++)
+        cti_subgroup_stats(x + j * m, m, &g->mean[j], &g->range[j], &g->sd[j]);
     return CT_OK;
 }
 
@@ -532,7 +536,7 @@ ct_status ct_chart_compute(const double *x, size_t n, const ct_chart_options *op
                            ct_chart *chart, ct_error *err)
 {
     ct_chart_init(chart);
-    ct_status st = check_options(opt, err);
+    ct_status st = cti_chart_check_options(opt, err);
     if (st != CT_OK)
         return st;
     if (n == 0)

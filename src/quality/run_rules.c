@@ -12,6 +12,7 @@
  * run that would pass through it.
  */
 #include "celltwin/quality.h"
+#include "quality/quality_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -176,6 +177,35 @@ static bool run_alternating(const double *x, size_t i, int m)
     return true;
 }
 
+unsigned cti_rules_at(const double *z, const double *x, size_t i, bool beyond, ct_rule_set rules)
+{
+    unsigned m = 0;
+#define FIRE(cond, rule) (m |= (cond) ? 1u << (rule) : 0u)
+    switch (rules) {
+    case CT_RULES_LIMITS:
+        FIRE(beyond, CT_RULE_LIMITS);
+        break;
+    case CT_RULES_WE:
+        FIRE(beyond, CT_RULE_WE1);
+        FIRE(k_of_m_beyond(z, i, 2, 3, 2.0), CT_RULE_WE2);
+        FIRE(k_of_m_beyond(z, i, 4, 5, 1.0), CT_RULE_WE3);
+        FIRE(run_same_side(z, i, 8), CT_RULE_WE4);
+        break;
+    case CT_RULES_NELSON:
+        FIRE(beyond, CT_RULE_NELSON1);
+        FIRE(run_same_side(z, i, 9), CT_RULE_NELSON2);
+        FIRE(run_trend(x, i, 6), CT_RULE_NELSON3);
+        FIRE(run_alternating(x, i, 14), CT_RULE_NELSON4);
+        FIRE(k_of_m_beyond(z, i, 2, 3, 2.0), CT_RULE_NELSON5);
+        FIRE(k_of_m_beyond(z, i, 4, 5, 1.0), CT_RULE_NELSON6);
+        FIRE(run_abs(z, i, 15, 1.0, false), CT_RULE_NELSON7);
+        FIRE(run_abs(z, i, 8, 1.0, true), CT_RULE_NELSON8);
+        break;
+    }
+#undef FIRE
+    return m;
+}
+
 ct_status ct_rules_apply(const ct_chart_series *s, ct_rule_set rules, ct_signals *out)
 {
     if (s->n == 0)
@@ -187,39 +217,15 @@ ct_status ct_rules_apply(const ct_chart_series *s, ct_rule_set rules, ct_signals
         z[i] = zone(s, i);
 
     ct_status st = CT_OK;
-#define FIRE(cond, rule)                                                      \
-    do {                                                                      \
-        if ((cond) && (st = ct_signals_add(out, i, (rule))) != CT_OK)         \
-            goto cleanup;                                                     \
-    } while (0)
-
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->n && st == CT_OK; i++) {
         double x = s->points[i];
         bool beyond = x > s->ucl[at(s, i)] || x < s->lcl[at(s, i)];
-        switch (rules) {
-        case CT_RULES_LIMITS:
-            FIRE(beyond, CT_RULE_LIMITS);
-            break;
-        case CT_RULES_WE:
-            FIRE(beyond, CT_RULE_WE1);
-            FIRE(k_of_m_beyond(z, i, 2, 3, 2.0), CT_RULE_WE2);
-            FIRE(k_of_m_beyond(z, i, 4, 5, 1.0), CT_RULE_WE3);
-            FIRE(run_same_side(z, i, 8), CT_RULE_WE4);
-            break;
-        case CT_RULES_NELSON:
-            FIRE(beyond, CT_RULE_NELSON1);
-            FIRE(run_same_side(z, i, 9), CT_RULE_NELSON2);
-            FIRE(run_trend(s->points, i, 6), CT_RULE_NELSON3);
-            FIRE(run_alternating(s->points, i, 14), CT_RULE_NELSON4);
-            FIRE(k_of_m_beyond(z, i, 2, 3, 2.0), CT_RULE_NELSON5);
-            FIRE(k_of_m_beyond(z, i, 4, 5, 1.0), CT_RULE_NELSON6);
-            FIRE(run_abs(z, i, 15, 1.0, false), CT_RULE_NELSON7);
-            FIRE(run_abs(z, i, 8, 1.0, true), CT_RULE_NELSON8);
-            break;
-        }
+        /* rules fire in the order of ct_rule, as the bits are numbered */
+        unsigned m = cti_rules_at(z, s->points, i, beyond, rules);
+        for (int r = 0; m && st == CT_OK; r++, m >>= 1)
+            if (m & 1u)
+                st = ct_signals_add(out, i, (ct_rule)r);
     }
-#undef FIRE
-cleanup:
     free(z);
     return st;
 }

@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libfyaml.h>
 
 #include "celltwin/quality.h"
 #include "celltwin/report.h"
@@ -104,8 +103,6 @@ typedef struct rep {
     gate_acc *gates;          /* by gate_idx */
     int n_gates;
     int k_idx, grade_idx;     /* feature positions, -1 when absent */
-    char **bins;              /* grade bin names from the factory file */
-    int n_bins;
     /* gathered from the cells */
     float *k;                 /* mV/day, cells not marked */
     size_t n_k, cap_k;
@@ -313,45 +310,6 @@ static int feature_index(rep *r, const char *name)
     return idx;
 }
 
-/* Names of the grade bins: the cells store the bin's number (the grade
- * attribute, 1 = first bin), the names are in the factory file stored
- * with the run. Only when the line has one grader with bins. */
-static void load_bin_names(rep *r)
-{
-    if (!r->factory_text)
-        return;
-    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
-    struct fy_document *d = fy_document_build_from_string(&cfg, r->factory_text, FY_NT);
-    if (!d)
-        return;
-    struct fy_node *stations = fy_node_by_path(fy_document_root(d), "/stations", FY_NT,
-                                               FYNWF_DONT_FOLLOW);
-    struct fy_node *bins = NULL, *item;
-    int graders = 0;
-    void *it = NULL;
-    while (stations && fy_node_is_sequence(stations) &&
-           (item = fy_node_sequence_iterate(stations, &it)) != NULL) {
-        struct fy_node *kind = fy_node_by_path(item, "/kind", FY_NT, FYNWF_DONT_FOLLOW);
-        const char *k = kind ? fy_node_get_scalar0(kind) : NULL;
-        struct fy_node *b = fy_node_by_path(item, "/process/bins", FY_NT, FYNWF_DONT_FOLLOW);
-        if (k && strcmp(k, "grader") == 0 && b && fy_node_is_sequence(b)) {
-            graders++;
-            bins = b;
-        }
-    }
-    if (graders == 1) {
-        int n = fy_node_sequence_item_count(bins);
-        r->bins = calloc(n > 0 ? (size_t)n : 1, sizeof *r->bins);
-        it = NULL;
-        while (r->bins && (item = fy_node_sequence_iterate(bins, &it)) != NULL && r->n_bins < n) {
-            struct fy_node *name = fy_node_by_path(item, "/name", FY_NT, FYNWF_DONT_FOLLOW);
-            const char *t = name ? fy_node_get_scalar0(name) : NULL;
-            r->bins[r->n_bins++] = t ? strdup(t) : NULL;
-        }
-    }
-    fy_document_destroy(d);
-}
-
 /* ---- the pass over the cells ----------------------------------------------- */
 
 static void add_meas(rep *r, gate_acc *g, double t, double v, long long key)
@@ -396,20 +354,16 @@ static ct_status count_grade(rep *r, const char *label)
     return CT_OK;
 }
 
-/* The label of a shipped cell's grade: the stored bin name, else the bin
- * number of the grade attribute with its name from the factory file. */
+/* The label of a shipped cell's grade: the stored bin name ("bin N" for a
+ * grade number without a name, "ungraded" without a grader). */
 static void grade_label(rep *r, sqlite3_stmt *s, const uint8_t *feat, int nfeat, char *buf, size_t len)
 {
     const char *g = (const char *)sqlite3_column_text(s, 5);
-    if (g) {
-        snprintf(buf, len, "%s", g);
-        return;
-    }
     int bin = r->grade_idx >= 0 && r->grade_idx < nfeat ? (int)cti_feature_at(feat, r->grade_idx) : 0;
-    if (bin <= 0)
+    if (g)
+        snprintf(buf, len, "%s", g);
+    else if (bin <= 0)
         snprintf(buf, len, "ungraded");
-    else if (bin <= r->n_bins && r->bins[bin - 1])
-        snprintf(buf, len, "%s", r->bins[bin - 1]);
     else
         snprintf(buf, len, "bin %d", bin);
 }
@@ -706,7 +660,7 @@ static ct_status gate_chart(rep *r, gate_acc *g, ct_svg_buf *b)
 {
     const ct_report_options *o = r->opt;
     double *vals = NULL, *xs = NULL;
-    size_t nv = 0, np = 0;   /* set below; initialised for -O2 -Wmaybe-uninitialized */
+    size_t nv = 0, np = 0;
     bool xbar;
     ct_chart chart;
     ct_chart_init(&chart);
@@ -1001,10 +955,9 @@ static ct_status html_grades(rep *r, ct_svg_buf *b)
                       fin > 0 ? 100.0 * vals[i] / fin : 0.0);
     }
     ct_svg_printf(b,
-                  "</table>\n<figcaption>Shipped cells per grade bin (%s), cells the grader "
+                  "</table>\n<figcaption>Shipped cells per grade bin, cells the grader "
                   "scrapped as off-grade, and cells scrapped for other causes; cells still in "
-                  "process are not counted.</figcaption>\n</figure>\n",
-                  r->n_bins ? "bin names from the factory file" : "as stored in the trace");
+                  "process are not counted.</figcaption>\n</figure>\n");
 done:
     free(labels);
     free(vals);
@@ -1311,9 +1264,6 @@ static void rep_clear(rep *r)
         free(g->slot_n);
     }
     free(r->gates);
-    for (int i = 0; i < r->n_bins; i++)
-        free(r->bins[i]);
-    free(r->bins);
     free(r->k);
     free(r->k_out);
     for (size_t i = 0; i < r->n_grades; i++)
@@ -1363,7 +1313,6 @@ ct_status ct_report_write(const char *db_path, const char *out_path, const ct_re
         goto done;
     r.k_idx = feature_index(&r, "k_value");
     r.grade_idx = feature_index(&r, "grade");
-    load_bin_names(&r);
     double span = isfinite(r.end_s) && r.end_s > 0 ? r.end_s : r.horizon_s;
     r.slot_w = isfinite(span) && span > 0 ? span / opt->subgroups : 3600.0;
     if ((st = scan_cells(&r)) != CT_OK || (st = scan_units(&r)) != CT_OK)
