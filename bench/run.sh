@@ -43,6 +43,10 @@ print(f"  with --trace: {traced:.1f} s wall, {traced / wall:.2f} x the run witho
 t0 = time.monotonic()
 subprocess.run([cli, "recall", db, "--coil", "cathode_coating:10"], capture_output=True, text=True)
 print(f"  recall of one coil over the month: {time.monotonic() - t0:.2f} s")
+t0 = time.monotonic()
+subprocess.run([cli, "rootcause", db, "--cells", "outliers"], check=True, capture_output=True, text=True)
+print(f"  rootcause --cells outliers over the month (one pass over every cell): "
+      f"{time.monotonic() - t0:.2f} s")
 PY
 echo
 echo "== ramp-up (docs/rampup.md): 36 months of the default factory, a 2 d window a month"

@@ -106,6 +106,13 @@ double ct_binomial_sf(long k, long n, double p);
 double ct_hypergeometric_pmf(long k, long total, long marked, long draws);
 double ct_hypergeometric_cdf(long k, long total, long marked, long draws);
 double ct_hypergeometric_sf(long k, long total, long marked, long draws);
+/* log P(X > k) of the same distribution, in log space so that tails far
+ * below the smallest double (1e-308) keep their value, e.g. for Fisher's
+ * exact test over millions of items: the one-sided p-value of a 2x2 table
+ * with a marked items among draws is exp(ct_hypergeometric_log_sf(a - 1,
+ * ...)). 0 when k is below the support, -INFINITY at or above its top,
+ * NAN for inconsistent sizes. Relative error of the tail about 1e-12. */
+double ct_hypergeometric_log_sf(long k, long total, long marked, long draws);
 
 /* ------------------------------------------------------------------ */
 /* Summary statistics (src/quality/summary.c)                          */

@@ -20,6 +20,7 @@
 #include "celltwin/trace.h"
 #include "celltwin/units.h"
 #include "commands.h"
+#include "trace_cli.h"
 
 static const char trace_usage[] =
     "Usage: celltwin trace TRACE.db SERIAL [--json | --csv] [--section NAME]\n"
@@ -98,21 +99,6 @@ static const char query_usage[] =
     "Exit status: 0 ok, 1 no such database, an SQL error or another schema\n"
     "version, 2 bad arguments or a statement that writes.\n";
 
-enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV };
-
-static int exit_for(ct_status st)
-{
-    return st == CT_ERR_INVALID || st == CT_ERR_USAGE ? CTI_EXIT_BADINPUT : CTI_EXIT_FAIL;
-}
-
-/* Shortest of %.15g and %.17g that reads back the same number. */
-static void fmt_real(double v, char *buf, size_t len)
-{
-    snprintf(buf, len, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, len, "%.17g", v);
-}
-
 /* A value for the table: reals with ten significant digits. */
 static void display(const ct_trace_table *t, size_t r, size_t c, char *buf, size_t len)
 {
@@ -160,30 +146,13 @@ static void print_table(const ct_trace_table *t, FILE *out, const char *indent)
     free(w);
 }
 
-static void csv_field(const char *s, FILE *out)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void print_csv(const ct_trace_table *t, FILE *out)
 {
     size_t nc = ct_trace_table_cols(t), nr = ct_trace_table_rows(t);
     for (size_t c = 0; c < nc; c++) {
         if (c)
             fputc(',', out);
-        csv_field(ct_trace_table_name(t, c), out);
+        cti_csv_field(ct_trace_table_name(t, c), out);
     }
     fputc('\n', out);
     char buf[64];
@@ -192,10 +161,10 @@ static void print_csv(const ct_trace_table *t, FILE *out)
             if (c)
                 fputc(',', out);
             if (ct_trace_table_type(t, r, c) == CT_TRACE_REAL) {
-                fmt_real(ct_trace_table_real(t, r, c), buf, sizeof buf);
+                cti_fmt_real(ct_trace_table_real(t, r, c), buf, sizeof buf);
                 fputs(buf, out);
             } else {
-                csv_field(ct_trace_table_text(t, r, c), out);
+                cti_csv_field(ct_trace_table_text(t, r, c), out);
             }
         }
         fputc('\n', out);
@@ -226,63 +195,6 @@ static json_t *json_rows(const ct_trace_table *t)
     for (size_t r = 0; a && r < ct_trace_table_rows(t); r++)
         json_array_append_new(a, json_row(t, r));
     return a;
-}
-
-/* Prints root and frees it; false when it could not be encoded. */
-static bool print_json(json_t *root, FILE *out)
-{
-    if (!root)
-        return false;
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-    fputc('\n', out);
-    json_decref(root);
-    return rc == 0;
-}
-
-static int finish(const char *cmd, int status)
-{
-    if (fflush(stdout) != 0 && status == CTI_EXIT_OK) {
-        fprintf(stderr, "celltwin %s: cannot write output: %s\n", cmd, strerror(errno));
-        return CTI_EXIT_FAIL;
-    }
-    return status;
-}
-
-static int open_db(const char *cmd, const char *path, ct_trace_db **db)
-{
-    ct_error err;
-    ct_error_clear(&err);
-    ct_status st = ct_trace_db_open(path, db, &err);
-    if (st == CT_OK)
-        return CTI_EXIT_OK;
-    fprintf(stderr, "celltwin %s: %s\n", cmd, err.msg);
-    return CTI_EXIT_FAIL;
-}
-
-/* --json / --csv; returns true when argv[i] was one. */
-static bool format_opt(const char *arg, enum fmt *f)
-{
-    if (strcmp(arg, "--json") == 0)
-        *f = FMT_JSON;
-    else if (strcmp(arg, "--csv") == 0)
-        *f = FMT_CSV;
-    else
-        return false;
-    return true;
-}
-
-static const char *opt_arg(int argc, char **argv, int *i)
-{
-    const char *eq = strchr(argv[*i], '=');
-    if (argv[*i][0] == '-' && argv[*i][1] == '-' && eq)
-        return eq + 1;
-    return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-static bool is_opt(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
 /* ---- trace ------------------------------------------------------------------- */
@@ -364,18 +276,18 @@ static void print_cell_section(const ct_trace_table *t, FILE *out)
 static int trace_main(int argc, char **argv)
 {
     const char *path = NULL, *serial = NULL, *section = NULL;
-    enum fmt f = FMT_TABLE;
+    enum cti_fmt f = CTI_FMT_TABLE;
     bool runs = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             fputs(trace_usage, stdout);
             return CTI_EXIT_OK;
-        } else if (format_opt(argv[i], &f)) {
+        } else if (cti_format_opt(argv[i], &f)) {
             continue;
         } else if (strcmp(argv[i], "--runs") == 0) {
             runs = true;
-        } else if (is_opt(argv[i], "--section")) {
-            if (!(section = opt_arg(argc, argv, &i)))
+        } else if (cti_is_opt(argv[i], "--section")) {
+            if (!(section = cti_opt_arg(argc, argv, &i)))
                 return cti_usage_error("trace", "--section: expected a section name");
             if (strcmp(section, "cell") && strcmp(section, "genealogy") && strcmp(section, "passages") &&
                 strcmp(section, "measurements"))
@@ -396,7 +308,7 @@ static int trace_main(int argc, char **argv)
     if (!path || (!serial && !runs))
         return cti_usage_error("trace", "expected TRACE.db and a cell SERIAL (or --runs)");
     ct_trace_db *db = NULL;
-    int status = open_db("trace", path, &db);
+    int status = cti_trace_open_db("trace", path, &db);
     if (status != CTI_EXIT_OK)
         return status;
     ct_error err;
@@ -406,27 +318,27 @@ static int trace_main(int argc, char **argv)
         ct_status st = ct_trace_runs(db, &t, &err);
         if (st != CT_OK) {
             fprintf(stderr, "celltwin trace: %s\n", err.msg);
-            status = exit_for(st);
-        } else if (f == FMT_JSON) {
-            print_json(json_rows(t), stdout);
-        } else if (f == FMT_CSV) {
+            status = cti_trace_exit_for(st);
+        } else if (f == CTI_FMT_JSON) {
+            cti_print_json(json_rows(t), stdout);
+        } else if (f == CTI_FMT_CSV) {
             print_csv(t, stdout);
         } else {
             print_table(t, stdout, "");
         }
         ct_trace_table_destroy(t);
         ct_trace_db_close(db);
-        return finish("trace", status);
+        return cti_trace_finish("trace", status);
     }
     ct_trace_report *rep = NULL;
     ct_status st = ct_trace_cell(db, serial, &rep, &err);
     if (st != CT_OK) {
         fprintf(stderr, "celltwin trace: %s\n", err.msg);
         ct_trace_db_close(db);
-        return exit_for(st);
+        return cti_trace_exit_for(st);
     }
     size_t n = ct_trace_report_sections(rep);
-    if (f == FMT_JSON) {
+    if (f == CTI_FMT_JSON) {
         json_t *root = json_object();
         for (size_t i = 0; i < n; i++) {
             const char *name = ct_trace_report_section(rep, i);
@@ -439,7 +351,7 @@ static int trace_main(int argc, char **argv)
                                                          : json_rows(t);
             json_object_set_new(root, name, v);
         }
-        if (!print_json(root, stdout))
+        if (!cti_print_json(root, stdout))
             status = CTI_EXIT_FAIL;
     } else {
         bool first = true;
@@ -448,7 +360,7 @@ static int trace_main(int argc, char **argv)
             const ct_trace_table *t = ct_trace_report_table(rep, i);
             if (section && strcmp(section, name) != 0)
                 continue;
-            if (f == FMT_CSV) {
+            if (f == CTI_FMT_CSV) {
                 if (!section)
                     printf("%s# %s\n", first ? "" : "\n", name);
                 print_csv(t, stdout);
@@ -468,7 +380,7 @@ static int trace_main(int argc, char **argv)
     }
     ct_trace_report_destroy(rep);
     ct_trace_db_close(db);
-    return finish("trace", status);
+    return cti_trace_finish("trace", status);
 }
 
 /* ---- recall ------------------------------------------------------------------ */
@@ -489,35 +401,35 @@ static int recall_main(int argc, char **argv)
     const char *path = NULL, *coil = NULL, *batch = NULL, *lot = NULL, *station = NULL, *run = NULL;
     const char *lane_s = NULL, *from_m_s = NULL, *to_m_s = NULL, *from_s = NULL, *to_s = NULL,
                *server_s = NULL;
-    enum fmt f = FMT_TABLE;
+    enum cti_fmt f = CTI_FMT_TABLE;
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
         if (strcmp(argv[i], "--help") == 0) {
             fputs(recall_usage, stdout);
             return CTI_EXIT_OK;
-        } else if (format_opt(argv[i], &f)) {
+        } else if (cti_format_opt(argv[i], &f)) {
             continue;
-        } else if (is_opt(argv[i], "--coil")) {
+        } else if (cti_is_opt(argv[i], "--coil")) {
             slot = &coil;
-        } else if (is_opt(argv[i], "--batch")) {
+        } else if (cti_is_opt(argv[i], "--batch")) {
             slot = &batch;
-        } else if (is_opt(argv[i], "--lot")) {
+        } else if (cti_is_opt(argv[i], "--lot")) {
             slot = &lot;
-        } else if (is_opt(argv[i], "--station")) {
+        } else if (cti_is_opt(argv[i], "--station")) {
             slot = &station;
-        } else if (is_opt(argv[i], "--run")) {
+        } else if (cti_is_opt(argv[i], "--run")) {
             slot = &run;
-        } else if (is_opt(argv[i], "--lane")) {
+        } else if (cti_is_opt(argv[i], "--lane")) {
             slot = &lane_s;
-        } else if (is_opt(argv[i], "--from-m")) {
+        } else if (cti_is_opt(argv[i], "--from-m")) {
             slot = &from_m_s;
-        } else if (is_opt(argv[i], "--to-m")) {
+        } else if (cti_is_opt(argv[i], "--to-m")) {
             slot = &to_m_s;
-        } else if (is_opt(argv[i], "--from")) {
+        } else if (cti_is_opt(argv[i], "--from")) {
             slot = &from_s;
-        } else if (is_opt(argv[i], "--to")) {
+        } else if (cti_is_opt(argv[i], "--to")) {
             slot = &to_s;
-        } else if (is_opt(argv[i], "--server")) {
+        } else if (cti_is_opt(argv[i], "--server")) {
             slot = &server_s;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             return cti_usage_error("recall", "unknown option \"%s\"", argv[i]);
@@ -528,7 +440,7 @@ static int recall_main(int argc, char **argv)
             return cti_usage_error("recall", "expected one TRACE.db, got also \"%s\"", argv[i]);
         }
         const char *name = argv[i];
-        if (!(*slot = opt_arg(argc, argv, &i)))
+        if (!(*slot = cti_opt_arg(argc, argv, &i)))
             return cti_usage_error("recall", "%s: expected a value", name);
     }
     if (!path)
@@ -576,7 +488,7 @@ static int recall_main(int argc, char **argv)
         }
     }
     ct_trace_db *db = NULL;
-    int status = open_db("recall", path, &db);
+    int status = cti_trace_open_db("recall", path, &db);
     if (status != CTI_EXIT_OK)
         return status;
     ct_error err;
@@ -589,16 +501,16 @@ static int recall_main(int argc, char **argv)
     if (st != CT_OK) {
         fprintf(stderr, "celltwin recall: %s\n", err.msg);
         ct_trace_db_close(db);
-        return exit_for(st);
+        return cti_trace_exit_for(st);
     }
     size_t n = ct_trace_table_rows(t);
-    if (f == FMT_JSON) {
+    if (f == CTI_FMT_JSON) {
         json_t *root = json_object();
         json_object_set_new(root, "count", json_integer((json_int_t)n));
         json_object_set_new(root, "cells", json_rows(t));
-        if (!print_json(root, stdout))
+        if (!cti_print_json(root, stdout))
             status = CTI_EXIT_FAIL;
-    } else if (f == FMT_CSV) {
+    } else if (f == CTI_FMT_CSV) {
         print_csv(t, stdout);
     } else {
         int sc = ct_trace_table_col(t, "state");
@@ -619,7 +531,7 @@ static int recall_main(int argc, char **argv)
     }
     ct_trace_table_destroy(t);
     ct_trace_db_close(db);
-    return finish("recall", status);
+    return cti_trace_finish("recall", status);
 }
 
 /* ---- query ------------------------------------------------------------------- */
@@ -627,12 +539,12 @@ static int recall_main(int argc, char **argv)
 static int query_main(int argc, char **argv)
 {
     const char *path = NULL, *sql = NULL;
-    enum fmt f = FMT_TABLE;
+    enum cti_fmt f = CTI_FMT_TABLE;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             fputs(query_usage, stdout);
             return CTI_EXIT_OK;
-        } else if (format_opt(argv[i], &f)) {
+        } else if (cti_format_opt(argv[i], &f)) {
             continue;
         } else if (argv[i][0] == '-' && argv[i][1] == '-' && !path) {
             return cti_usage_error("query", "unknown option \"%s\"", argv[i]);
@@ -647,7 +559,7 @@ static int query_main(int argc, char **argv)
     if (!path || !sql)
         return cti_usage_error("query", "expected TRACE.db and an SQL statement");
     ct_trace_db *db = NULL;
-    int status = open_db("query", path, &db);
+    int status = cti_trace_open_db("query", path, &db);
     if (status != CTI_EXIT_OK)
         return status;
     ct_error err;
@@ -657,19 +569,19 @@ static int query_main(int argc, char **argv)
     if (st != CT_OK) {
         fprintf(stderr, "celltwin query: %s\n", err.msg);
         ct_trace_db_close(db);
-        return exit_for(st);
+        return cti_trace_exit_for(st);
     }
-    if (f == FMT_JSON) {
-        if (!print_json(json_rows(t), stdout))
+    if (f == CTI_FMT_JSON) {
+        if (!cti_print_json(json_rows(t), stdout))
             status = CTI_EXIT_FAIL;
-    } else if (f == FMT_CSV) {
+    } else if (f == CTI_FMT_CSV) {
         print_csv(t, stdout);
     } else {
         print_table(t, stdout, "");
     }
     ct_trace_table_destroy(t);
     ct_trace_db_close(db);
-    return finish("query", status);
+    return cti_trace_finish("query", status);
 }
 
 const cti_command cti_cmd_trace = {"trace", trace_main, "a cell's genealogy from a trace database",

@@ -37,7 +37,7 @@ extern const cti_command cti_cmd_calc;
 extern const cti_command cti_cmd_screen, cti_cmd_grade;
 extern const cti_command cti_cmd_trace, cti_cmd_recall, cti_cmd_query;
 extern const cti_command cti_cmd_rampup;
-extern const cti_command cti_cmd_report;
+extern const cti_command cti_cmd_report, cti_cmd_rootcause, cti_cmd_compare;
 
 /* Options of a command with one FILE (args.c). */
 typedef struct cti_opt {
@@ -76,7 +76,6 @@ int cti_text_emit(const char *cmd, char *text);
 /* The exit status of a library error, with its message: 1 for I/O and
  * memory, else 2 (bad input, with the usage hint). */
 int cti_exit_for(const char *cmd, const ct_error *err);
-extern const cti_command cti_cmd_compare;
 
 /* A progress bar on stderr (progress.c). Start with last = -1. */
 typedef struct cti_progress {

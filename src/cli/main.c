@@ -21,6 +21,7 @@ static const cti_command *const commands[] = {
     &cti_cmd_report,
     &cti_cmd_rampup,
     &cti_cmd_compare,
+    &cti_cmd_rootcause,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -694,7 +694,7 @@ static void aging_finish(cti_job *job)
             continue;
         cti_cell *c = cti_job_cell(job, s->slot[j]);
         c->found |= c->defects;
-        cti_job_scrap(job, s->slot[j], "self-discharge outlier");
+        cti_job_scrap(job, s->slot[j], CTI_CAUSE_SD_OUTLIER);
     }
     ct_outliers_clear(&o);
 }

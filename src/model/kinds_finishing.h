@@ -10,6 +10,11 @@
 
 #include "model/kind.h"
 
+/* Scrap cause of a cell the aging station's screen flags as a
+ * self-discharge (k-value) outlier of its shelf; root-cause analysis
+ * (trace/rootcause.c) selects these cells by it. */
+#define CTI_CAUSE_SD_OUTLIER "self-discharge outlier"
+
 extern const cti_kind cti_kind_soaking;
 extern const cti_kind cti_kind_formation;
 extern const cti_kind cti_kind_degassing;

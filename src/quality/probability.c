@@ -573,3 +573,54 @@ double ct_hypergeometric_sf(long k, long total, long marked, long draws)
         return 0.0;
     return hyper_sum(k + 1, LONG_MAX, total, marked, draws);
 }
+
+/* log P(X > k). The pmf is evaluated once (three log-betas), the other
+ * terms follow from the ratio of neighbours,
+ *   p(j + 1) / p(j) = (marked - j)(draws - j) / ((j + 1)(total - marked - draws + j + 1)),
+ * summed relative to the first term so that nothing underflows however
+ * small the tail. Above the mode the terms of the upper tail fall
+ * monotonically and the sum stops once a term no longer changes it; below
+ * the mode the tail is 1 - P(X <= k), the lower tail summed downwards the
+ * same way (it is then at most about one half, so nothing cancels). */
+double ct_hypergeometric_log_sf(long k, long total, long marked, long draws)
+{
+    if (!hyper_ok(total, marked, draws))
+        return NAN;
+    long kmin = draws + marked - total > 0 ? draws + marked - total : 0;
+    long kmax = draws < marked ? draws : marked;
+    if (k < kmin)
+        return 0.0;
+    if (k >= kmax)
+        return -INFINITY;
+    double rest = (double)(total - marked - draws);
+    /* mode: floor((draws + 1)(marked + 1) / (total + 2)) */
+    double mode = floor(((double)draws + 1.0) * ((double)marked + 1.0) / ((double)total + 2.0));
+    long a = k + 1;
+    if ((double)a > mode) {
+        double lp = lchoose((double)marked, (double)a) +
+                    lchoose((double)(total - marked), (double)(draws - a)) -
+                    lchoose((double)total, (double)draws);
+        double sum = 1.0, term = 1.0;
+        for (long j = a; j < kmax; j++) {
+            double x = (double)j;
+            term *= ((double)marked - x) * ((double)draws - x) / ((x + 1.0) * (rest + x + 1.0));
+            if (term < sum * DBL_EPSILON * 0.25)
+                break;
+            sum += term;
+        }
+        return lp + log(sum);
+    }
+    double lp = lchoose((double)marked, (double)k) +
+                lchoose((double)(total - marked), (double)(draws - k)) -
+                lchoose((double)total, (double)draws);
+    double sum = 1.0, term = 1.0;
+    for (long j = k; j > kmin; j--) {
+        double x = (double)j;
+        term *= x * (rest + x) / (((double)marked - x + 1.0) * ((double)draws - x + 1.0));
+        if (term < sum * DBL_EPSILON * 0.25)
+            break;
+        sum += term;
+    }
+    double lower = exp(lp) * sum;
+    return lower >= 1.0 ? -INFINITY : log1p(-lower);
+}

@@ -194,6 +194,36 @@ void cti_run_code(uint32_t v, char out[CTI_RUN_CODE_LEN + 1]);
  * false when it is not 6 Crockford characters. */
 bool cti_run_code_normalise(char *code);
 
+/* Splits a typed serial "RUNCODE-NUMBER" (or a bare "NUMBER": code is then
+ * "") into its run code, as typed, and number; false when malformed. */
+bool cti_trace_serial_split(const char *text, char code[CTI_RUN_CODE_LEN + 1], long long *number);
+
+/* ---- reading (trace_read.c) ----------------------------------------------- */
+
+/* A trace database opened read-only (ct_trace_db_open). */
+struct ct_trace_db {
+    sqlite3 *db;
+    char *path;
+};
+
+/* A run of the database and the names of its factory's stations and
+ * materials, by index. */
+typedef struct cti_run_info {
+    int64_t run_id, factory_id;
+    char code[CTI_RUN_CODE_LEN + 1];
+    int n_stations, n_materials;
+    char **stations;     /* by index; NULL where none */
+    char **makes;        /* what each station makes: "batch", "coil", NULL */
+    char **materials;
+} cti_run_info;
+
+/* The run with this code (normalised here; NULL: the latest run of the
+ * database), with its names. Errors: CT_ERR_INVALID (malformed code),
+ * CT_ERR_NOTFOUND (no such run, or no run at all), CT_ERR_DB. Clear r with
+ * cti_run_info_clear, also after an error. */
+ct_status cti_trace_find_run(ct_trace_db *d, const char *code, cti_run_info *r, ct_error *err);
+void cti_run_info_clear(cti_run_info *r);
+
 /* ---- schema --------------------------------------------------------------- */
 
 /* Creates the schema in an empty database, or checks an existing one

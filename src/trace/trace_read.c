@@ -24,11 +24,6 @@
 
 #include "trace/trace_internal.h"
 
-struct ct_trace_db {
-    sqlite3 *db;
-    char *path;
-};
-
 /* ---- tables ------------------------------------------------------------------- */
 
 typedef struct tval {
@@ -371,14 +366,7 @@ done:
 
 /* ---- runs and names ------------------------------------------------------------ */
 
-typedef struct run_info {
-    int64_t run_id, factory_id;
-    char code[CTI_RUN_CODE_LEN + 1];
-    int n_stations, n_materials;
-    char **stations;     /* by index; NULL where none */
-    char **makes;        /* what each station makes: "batch", "coil", NULL */
-    char **materials;
-} run_info;
+typedef cti_run_info run_info;
 
 static void run_info_clear(run_info *r)
 {
@@ -483,6 +471,16 @@ static ct_status find_run(ct_trace_db *d, const char *code, run_info *r, ct_erro
                             "\"SELECT code FROM run\")",
                             d->path, norm, d->path);
     return ct_error_set(err, CT_ERR_NOTFOUND, "%s: the database holds no run", d->path);
+}
+
+ct_status cti_trace_find_run(ct_trace_db *d, const char *code, cti_run_info *r, ct_error *err)
+{
+    return find_run(d, code, r, err);
+}
+
+void cti_run_info_clear(cti_run_info *r)
+{
+    run_info_clear(r);
 }
 
 static const char *station_name(const run_info *r, int i)
@@ -717,8 +715,7 @@ static void gen_unit(gen_ctx *g, int level, const ukey *k, const char *pol, doub
 
 /* ---- serials ---------------------------------------------------------------- */
 
-static ct_status parse_serial(ct_trace_db *d, const char *text, run_info *r, long long *serial,
-                              ct_error *err)
+bool cti_trace_serial_split(const char *text, char code[CTI_RUN_CODE_LEN + 1], long long *number)
 {
     const char *dash = strrchr(text, '-');
     const char *num = dash ? dash + 1 : text;
@@ -726,13 +723,25 @@ static ct_status parse_serial(ct_trace_db *d, const char *text, run_info *r, lon
     errno = 0;
     long long n = strtoll(num, &end, 10);
     if (!*num || *end || errno || n <= 0 || (dash && dash - text != CTI_RUN_CODE_LEN))
-        return ct_error_set(err, CT_ERR_INVALID,
-                            "serial \"%s\": expected RUNCODE-NUMBER such as \"7KQ2MX-0001234\"", text);
-    *serial = n;
+        return false;
+    *number = n;
+    code[0] = '\0';
     if (dash) {
-        char code[CTI_RUN_CODE_LEN + 1];
         memcpy(code, text, CTI_RUN_CODE_LEN);
         code[CTI_RUN_CODE_LEN] = '\0';
+    }
+    return true;
+}
+
+static ct_status parse_serial(ct_trace_db *d, const char *text, run_info *r, long long *serial,
+                              ct_error *err)
+{
+    char code[CTI_RUN_CODE_LEN + 1];
+    if (!cti_trace_serial_split(text, code, serial))
+        return ct_error_set(err, CT_ERR_INVALID,
+                            "serial \"%s\": expected RUNCODE-NUMBER such as \"7KQ2MX-0001234\"", text);
+    long long n = *serial;
+    if (code[0]) {
         ct_status st = find_run(d, code, r, err);
         if (st == CT_ERR_INVALID)
             return ct_error_set(err, CT_ERR_INVALID,
