@@ -40,7 +40,7 @@ static const char rampup_usage[] =
     "  --json              one JSON object on stdout instead of the table\n"
     "  --csv               one CSV row per month on stdout instead of the table\n"
     "  --html FILE         also write a self-contained HTML report with the charts\n"
-    "                      (scrap rate, good cells and GWh, scrap cost since SOP)\n"
+    "                      (scrap rate, GWh by month, scrap cost since SOP)\n"
     "\n"
     "Exit status: 0 ok, 1 runtime failure, 2 bad factory file or option.\n";
 

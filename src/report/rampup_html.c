@@ -1,12 +1,13 @@
 /*
  * rampup_html.c - the ramp-up as one self-contained HTML file (`celltwin
  * rampup --html FILE`, docs/rampup.md): the scrap rate month by month
- * against the learning curves' values at SOP and at steady state, good
- * cells and GWh per month, the scrap cost cumulated since SOP, the APQP
+ * against the learning curves' values at SOP and at steady state, the GWh
+ * of good cells per month, the scrap cost cumulated since SOP, the APQP
  * sample phases before SOP and the month table. Charts come from svg.h;
  * the head and the atomic write from html.h. Each month's row carries its
  * figures as data- attributes so that tests can read them back.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "celltwin/rampup.h"
@@ -31,9 +32,8 @@ static void method(ct_svg_buf *b, const ct_rampup *r)
                   (unsigned long long)o->seed);
 }
 
-/* x, y, z, labels: n months each; text[m]: the month's label and GWh. */
-static void charts(ct_svg_buf *b, const ct_rampup *r, double *x, double *y, double *z,
-                   const char **labels, const char **gwh, char (*text)[2][16])
+/* x, y, z: scratch of n months each. */
+static void charts(ct_svg_buf *b, const ct_rampup *r, double *x, double *y, double *z)
 {
     for (int m = 0; m < r->n; m++) {
         x[m] = r->months[m].month;
@@ -52,18 +52,19 @@ static void charts(ct_svg_buf *b, const ct_rampup *r, double *x, double *y, doub
                      "window; the lines are the learning curves' own loss at SOP and at steady "
                      "state (the line's other scrap comes on top).</figcaption>\n</figure>\n");
 
-    for (int m = 0; m < r->n; m++) {
-        z[m] = r->months[m].good_cells;
-        snprintf(text[m][0], sizeof text[m][0], "%d", r->months[m].month);
-        snprintf(text[m][1], sizeof text[m][1], "%.2f", r->months[m].gwh);
-        labels[m] = text[m][0];
-        gwh[m] = text[m][1];
-    }
-    ct_svg_bar_chart cells = {"Good cells by month (GWh above each bar)", "good cells", 0, 0,
-                              (size_t)r->n, labels, z, gwh, NULL};
+    /* the energy of the good cells; a line without a cell spec its good units */
+    bool energy = false;
+    for (int m = 0; m < r->n; m++)
+        energy |= r->months[m].gwh > 0;
+    for (int m = 0; m < r->n; m++)
+        z[m] = energy ? r->months[m].gwh : r->months[m].good_cells;
+    ct_svg_line_chart out = {"Output by month", "month after SOP",
+                             energy ? "GWh of good cells" : "good units", 0, 0, (size_t)r->n,
+                             x, z, NULL, 0, NULL, NULL, 1};
     ct_svg_printf(b, "<h2>Output</h2>\n<figure id=\"output-chart\">\n");
-    ct_svg_bars_draw(b, &cells);
-    ct_svg_printf(b, "</figure>\n");
+    ct_svg_line_draw(b, &out);
+    ct_svg_printf(b, "<figcaption>Energy of the good cells made in each month (the month table "
+                     "gives their number).</figcaption>\n</figure>\n");
 
     for (int m = 0; m < r->n; m++)
         y[m] = r->months[m].cum_scrap_cost_usd / 1e6;
@@ -131,10 +132,8 @@ ct_status ct_rampup_write_html(const ct_rampup *r, const char *path, ct_error *e
     ct_svg_buf_init(&b);
     size_t n = r->n > 0 ? (size_t)r->n : 1;
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *z = malloc(n * sizeof *z);
-    const char **labels = malloc(n * sizeof *labels), **gwh = malloc(n * sizeof *gwh);
-    char (*text)[2][16] = malloc(n * sizeof *text);
     ct_status st;
-    if (!x || !y || !z || !labels || !gwh || !text) {
+    if (!x || !y || !z) {
         st = ct_error_set(err, CT_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
@@ -142,7 +141,7 @@ ct_status ct_rampup_write_html(const ct_rampup *r, const char *path, ct_error *e
     snprintf(title, sizeof title, "celltwin ramp-up: %s", r->f->name);
     cti_html_head(&b, title);
     method(&b, r);
-    charts(&b, r, x, y, z, labels, gwh, text);
+    charts(&b, r, x, y, z);
     apqp_table(&b);
     month_table(&b, r);
     ct_svg_printf(&b, "</body>\n</html>\n");
@@ -152,9 +151,6 @@ done:
     free(x);
     free(y);
     free(z);
-    free(labels);
-    free(gwh);
-    free(text);
     ct_svg_buf_clear(&b);
     return st;
 }
