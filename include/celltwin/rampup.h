@@ -104,8 +104,9 @@ const ct_rampup_month *ct_rampup_month_at(const ct_rampup *r, int i);
  * out of memory. */
 char *ct_rampup_json(const ct_rampup *r);
 /* Writes a self-contained HTML report (inline CSS and SVG: the scrap rate
- * against the curves' SOP and steady values, the GWh (or good units) by month, the
- * cumulated scrap cost, the APQP phases and the month table) to path,
+ * against the curves' SOP and steady values, the GWh (or good units) by
+ * month, the cumulated scrap cost, the APQP phases and the month table) to
+ * path,
  * atomically: on failure no file (and no partial file) is left there.
  * Errors: CT_ERR_IO ("PATH: cannot write the report: ..."), CT_ERR_NOMEM. */
 ct_status ct_rampup_write_html(const ct_rampup *r, const char *path, ct_error *err);
