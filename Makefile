@@ -2,7 +2,7 @@
 #   make run        install missing packages (as root), build, run the default factory
 #   make test       install, build, run the whole test suite (ctest)
 #   make test-asan  the suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make bench      benchmarks: engine speed and memory, celltwin vs SimPy (bench/results.md)
+#   make bench      benchmarks: engine, celltwin vs SimPy, factory month and year (bench/results.md)
 #   make mpi        build/celltwin-mpi, sweeps over MPI ranks (needs OpenMPI)
 #   make build      just build
 BUILD      ?= build

@@ -2,7 +2,10 @@
 # run.sh - `make bench`: speed and memory benchmarks (never part of the tests).
 #   1. the engine: M/M/1 with 10 million customers (bench_engine);
 #   2. celltwin against SimPy 3 on the same models (bench/compare.py): units
-#      and events per second, their ratio, and agreement of the results.
+#      and events per second, their ratio, and agreement of the results;
+#   3. the default factory for a month, and the factory-year benchmark:
+#      3 parallel lines of it (about 38 GWh/yr) for 365 days, without and
+#      with --trace (bench/factory_year.py).
 # Figures are printed and appended to bench/results.md with the machine,
 # the date and the commit. Run it on a quiet machine: no build alongside.
 set -eu
@@ -48,6 +51,9 @@ subprocess.run([cli, "rootcause", db, "--cells", "outliers"], check=True, captur
 print(f"  rootcause --cells outliers over the month (one pass over every cell): "
       f"{time.monotonic() - t0:.2f} s")
 PY
+echo
+echo "== factory year: 3 parallel lines of the default factory, 365 days (target: under 3 min with --trace, under 4 GB)"
+/usr/bin/python3 "$HERE/factory_year.py" --build "$BUILD" --results "$HERE/results.md"
 echo
 echo "== ramp-up (docs/rampup.md): 36 months of the default factory, a 2 d window a month"
 /usr/bin/python3 - "$BUILD/celltwin" "$HERE/../examples/prismatic-lfp.yaml" <<'PY'

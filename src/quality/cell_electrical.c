@@ -29,6 +29,7 @@
 #include "celltwin/cell_electrical.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "celltwin/quality.h"
@@ -168,8 +169,12 @@ ct_status ct_chemistry_parse(const char *name, ct_chemistry *out)
     return CT_ERR_INVALID;
 }
 
+static void builtin_cache_init(void);
+static pthread_once_t builtin_cache_once = PTHREAD_ONCE_INIT;
+
 const ct_ocv_curve *ct_ocv_curve_builtin(ct_chemistry chem)
 {
+    pthread_once(&builtin_cache_once, builtin_cache_init);
     return (unsigned)chem < CT_CHEM__COUNT ? &builtin[chem] : NULL;
 }
 
@@ -253,40 +258,94 @@ static double clamp01(double s)
     return s < 0.0 ? 0.0 : s > 1.0 ? 1.0 : s;
 }
 
-/* U(s) at the reference temperature, and optionally dU/ds. */
-static double pchip(const ct_ocv_curve *c, double s, double *deriv)
+/* Per built-in curve, computed once: the node slopes (by node_slope, so
+ * the same numbers) and, per bucket of SOC_BUCKETS equal SOC steps, the
+ * interval holding the bucket's lower end, where the interval search
+ * starts. Aging and grading evaluate the curve tens of times per cell,
+ * and the slopes and the search were most of that work. */
+#define SOC_BUCKETS 128
+
+typedef struct curve_cache {
+    double slope[N_GRID];
+    unsigned char start[SOC_BUCKETS + 1];
+} curve_cache;
+
+static curve_cache builtin_cache[CT_CHEM__COUNT];
+
+static void builtin_cache_init(void)
+{
+    for (int k = 0; k < CT_CHEM__COUNT; k++) {
+        for (size_t i = 0; i < builtin[k].n; i++)
+            builtin_cache[k].slope[i] = node_slope(&builtin[k], i);
+        for (int b = 0; b <= SOC_BUCKETS; b++)
+            builtin_cache[k].start[b] =
+                (unsigned char)interval(&builtin[k], (double)b / SOC_BUCKETS);
+    }
+}
+
+/* The cache of c when it is a built-in curve, else NULL. A built-in curve
+ * is only reachable through ct_ocv_curve_builtin, which fills the cache. */
+static const curve_cache *cache_of(const ct_ocv_curve *c)
+{
+    if (c < builtin || c >= builtin + CT_CHEM__COUNT)
+        return NULL;
+    return &builtin_cache[c - builtin];
+}
+
+/* interval() from the bucket below s's (s * SOC_BUCKETS may round up
+ * into the next bucket): the same index, found in a step or two. */
+static size_t interval_cached(const ct_ocv_curve *c, const curve_cache *cc, double s)
+{
+    size_t b = (size_t)(s * SOC_BUCKETS);
+    size_t i = cc->start[b > 0 ? b - 1 : 0];
+    while (i + 2 < c->n && c->soc[i + 1] <= s)
+        i++;
+    return i;
+}
+
+/* One evaluation of the interpolants at s (clamped): U(s) at the
+ * reference temperature, dU/ds when deriv != NULL, and dU/dT. One
+ * interval search serves all three. */
+typedef struct ocv_point {
+    double u, dudt;
+} ocv_point;
+
+static ocv_point ocv_eval(const ct_ocv_curve *c, double s, double *deriv)
 {
     s = clamp01(s);
-    size_t i = interval(c, s);
+    const curve_cache *cc = cache_of(c);
+    size_t i = cc ? interval_cached(c, cc, s) : interval(c, s);
     double h = c->soc[i + 1] - c->soc[i];
     double t = (s - c->soc[i]) / h;
     double y0 = c->ocv_v[i], y1 = c->ocv_v[i + 1];
-    double m0 = node_slope(c, i) * h, m1 = node_slope(c, i + 1) * h;
+    double m0 = (cc ? cc->slope[i] : node_slope(c, i)) * h;
+    double m1 = (cc ? cc->slope[i + 1] : node_slope(c, i + 1)) * h;
     double t2 = t * t, t3 = t2 * t;
     if (deriv) {
         double d = (6.0 * t2 - 6.0 * t) * y0 + (3.0 * t2 - 4.0 * t + 1.0) * m0
                    + (-6.0 * t2 + 6.0 * t) * y1 + (3.0 * t2 - 2.0 * t) * m1;
         *deriv = d / h;
     }
-    return (2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * m0
-           + (-2.0 * t3 + 3.0 * t2) * y1 + (t3 - t2) * m1;
+    ocv_point p;
+    p.u = (2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * m0
+          + (-2.0 * t3 + 3.0 * t2) * y1 + (t3 - t2) * m1;
+    p.dudt = c->dudt_v_per_k[i] + t * (c->dudt_v_per_k[i + 1] - c->dudt_v_per_k[i]);
+    return p;
 }
 
 double ct_ocv_dudt(const ct_ocv_curve *c, double soc)
 {
     if (isnan(soc))
         return NAN;
-    double s = clamp01(soc);
-    size_t i = interval(c, s);
-    double t = (s - c->soc[i]) / (c->soc[i + 1] - c->soc[i]);
-    return c->dudt_v_per_k[i] + t * (c->dudt_v_per_k[i + 1] - c->dudt_v_per_k[i]);
+    return ocv_eval(c, soc, NULL).dudt;
 }
 
 double ct_ocv_at(const ct_ocv_curve *c, double soc, double temp_c)
 {
     if (isnan(soc) || isnan(temp_c))
         return NAN;
-    return pchip(c, soc, NULL) + ct_ocv_dudt(c, soc) * (temp_c - c->ref_temp_c);
+    ocv_point p = ocv_eval(c, soc, NULL);
+    return p.u + p.dudt * (temp_c - c->ref_temp_c);
 }
 
 double ct_ocv_slope(const ct_ocv_curve *c, double soc)
@@ -294,7 +353,7 @@ double ct_ocv_slope(const ct_ocv_curve *c, double soc)
     if (isnan(soc))
         return NAN;
     double d;
-    pchip(c, soc, &d);
+    ocv_eval(c, soc, &d);
     /* Rounding in the Hermite form can give -1e-17 on a flat stretch. */
     return d > 0.0 ? d : 0.0;
 }
@@ -312,17 +371,20 @@ double ct_ocv_soc(const ct_ocv_curve *c, double ocv_v, double temp_c)
      * stays inside the bracket, a bisection otherwise. The bracket always
      * holds the root, so this converges like bisection at worst and in a
      * few steps where the curve is smooth (screening calls this twice per
-     * cell, millions of times a run). */
+     * cell, millions of times a run). One evaluation per step gives the
+     * OCV and the slope. */
     double x = 0.5;
     for (int it = 0; it < 200 && hi - lo > 1e-12; it++) {
-        double f = ct_ocv_at(c, x, temp_c) - ocv_v;
+        double d;
+        ocv_point p = ocv_eval(c, x, &d);
+        double f = p.u + p.dudt * (temp_c - c->ref_temp_c) - ocv_v;
         if (f == 0.0)
             return x;
         if (f < 0.0)
             lo = x;
         else
             hi = x;
-        double d = ct_ocv_slope(c, x);
+        d = d > 0.0 ? d : 0.0;
         double nx = d > 0.0 ? x - f / d : -1.0;
         if (!(nx > lo && nx < hi))
             nx = 0.5 * (lo + hi);
@@ -426,20 +488,17 @@ double ct_instrument_read(const ct_instrument *ins, double true_value, ct_rng *r
 
 #define MAX_STEPS 100000
 
-/* Discharge current (A) at soc and temp. */
+/* Discharge current (A) at soc and temp; the part through the short goes
+ * to *short_i (one OCV evaluation serves both). */
 static double leak_a(const ct_aging_cell *cell, const ct_self_discharge *sd, double soc,
-                     double temp_c)
+                     double temp_c, double *short_i)
 {
     double i = cell->self_discharge_scale * ct_self_discharge_current_a(sd, cell->capacity_ah,
                                                                          temp_c);
-    if (!(isinf(cell->short_ohm)))
-        i += ct_ocv_at(cell->curve, soc, temp_c) / cell->short_ohm;
-    return i;
-}
-
-static double short_a(const ct_aging_cell *cell, double soc, double temp_c)
-{
-    return isinf(cell->short_ohm) ? 0.0 : ct_ocv_at(cell->curve, soc, temp_c) / cell->short_ohm;
+    double s = isinf(cell->short_ohm) ? 0.0
+                                      : ct_ocv_at(cell->curve, soc, temp_c) / cell->short_ohm;
+    *short_i = s;
+    return isinf(cell->short_ohm) ? i : i + s;
 }
 
 ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discharge *sd,
@@ -495,7 +554,8 @@ ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discha
          * the OCV change within a step small. Never more than one an hour.
          * A shelf of healthy cells then costs a few evaluations a cell. */
         double steps = ceil((t1 - t0) / h_max);
-        double dsoc = leak_a(cell, sd, soc, fmax(T0, T1)) * (t1 - t0) / cap;
+        double unused;
+        double dsoc = leak_a(cell, sd, soc, fmax(T0, T1), &unused) * (t1 - t0) / cap;
         double need = fmax(T0 == T1 ? 1.0 : 8.0, ceil(dsoc / 1e-3));
         if (steps > need)
             steps = need;
@@ -504,11 +564,12 @@ ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discha
             /* Midpoint rule: the temperature is linear within the segment. */
             double Ts = T0 + (T1 - T0) * (j / steps);
             double Tm = T0 + (T1 - T0) * ((j + 0.5) / steps);
-            double soc_mid = soc - leak_a(cell, sd, soc, Ts) * 0.5 * h / cap;
+            double short_i;
+            double soc_mid = soc - leak_a(cell, sd, soc, Ts, &short_i) * 0.5 * h / cap;
             if (soc_mid < 0.0)
                 soc_mid = 0.0;
-            double dq = leak_a(cell, sd, soc_mid, Tm) * h;
-            double dq_short = short_a(cell, soc_mid, Tm) * h;
+            double dq = leak_a(cell, sd, soc_mid, Tm, &short_i) * h;
+            double dq_short = short_i * h;
             if (dq > soc * cap) {
                 /* Drained: the table ends at 0 % SOC and the cell stays there. */
                 dq_short *= soc * cap / dq;

@@ -7,6 +7,7 @@
  *    Chen 2020 stoichiometries and the PyBaMM Prada2013 balance), recomputed
  *    here independently of the library, at every node and between nodes;
  *  - monotonicity in SOC, the end voltages against the cells' cut-offs;
+ *  - the built-in curves' fast path against the general one (bit for bit);
  *  - the Arrhenius factor and the micro-short charge V/R t in closed form,
  *    and the aging integrator against them;
  *  - IR/DCIR in closed form, instrument rounding and noise.
@@ -210,6 +211,43 @@ static void test_temperature_and_inverse(void **state)
     assert_true(fabs(ct_ocv_dudt(c, 0.10) - nmc_dudt(0.10)) < 1e-7);
     assert_true(ct_ocv_dudt(c, 0.10) < -0.35e-3 && ct_ocv_dudt(c, 0.10) > -0.38e-3);
     assert_true(ct_ocv_soc(c, 1.0, 25.0) == 0.0 && ct_ocv_soc(c, 5.0, 25.0) == 1.0);
+}
+
+/* The built-in curves take a fast path (node slopes computed once, the
+ * interval search started from a table of SOC buckets); a caller's curve
+ * with the same points takes the general one. Both must give the same
+ * numbers, bit for bit, at the nodes, between them, at the bucket edges
+ * (k/128) and just below them, where a wrong start would pick the
+ * neighbouring interval. */
+static void test_builtin_fast_path(void **state)
+{
+    (void)state;
+    for (int chem = 0; chem < CT_CHEM__COUNT; chem++) {
+        const ct_ocv_curve *b = ct_ocv_curve_builtin((ct_chemistry)chem);
+        ct_ocv_curve own = *b;   /* same arrays, not a built-in */
+        double pts[1024];
+        size_t n = 0;
+        for (size_t i = 0; i < b->n; i++) {
+            pts[n++] = b->soc[i];
+            pts[n++] = nextafter(b->soc[i], -1.0);
+            if (i + 1 < b->n)
+                pts[n++] = 0.5 * (b->soc[i] + b->soc[i + 1]);
+        }
+        for (int k = 0; k <= 128; k++) {
+            pts[n++] = k / 128.0;
+            pts[n++] = nextafter(k / 128.0, -1.0);
+        }
+        assert_true(n <= sizeof pts / sizeof pts[0]);
+        for (size_t j = 0; j < n; j++) {
+            double s = pts[j];
+            assert_true(ct_ocv_at(b, s, 25.0) == ct_ocv_at(&own, s, 25.0));
+            assert_true(ct_ocv_at(b, s, 40.0) == ct_ocv_at(&own, s, 40.0));
+            assert_true(ct_ocv_slope(b, s) == ct_ocv_slope(&own, s));
+            assert_true(ct_ocv_dudt(b, s) == ct_ocv_dudt(&own, s));
+            double v = ct_ocv_at(&own, s, 30.0);
+            assert_true(ct_ocv_soc(b, v, 30.0) == ct_ocv_soc(&own, v, 30.0));
+        }
+    }
 }
 
 static void test_curve_check(void **state)
@@ -421,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_lfp_table),
         cmocka_unit_test(test_monotone),
         cmocka_unit_test(test_temperature_and_inverse),
+        cmocka_unit_test(test_builtin_fast_path),
         cmocka_unit_test(test_curve_check),
         cmocka_unit_test(test_arrhenius),
         cmocka_unit_test(test_short_closed_form),
