@@ -57,3 +57,18 @@ echo
 YEAR=${YEAR:-365d}
 echo "== factory year: 3 parallel lines of the default factory, $YEAR (target for 365d: under 3 min with --trace, under 4 GB)"
 /usr/bin/python3 "$HERE/factory_year.py" --build "$BUILD" --results "$HERE/results.md" --horizon "$YEAR"
+echo
+echo "== ramp-up (docs/rampup.md): 36 months of the default factory, a 2 d window a month"
+/usr/bin/python3 - "$BUILD/celltwin" "$HERE/../examples/prismatic-lfp.yaml" <<'PY'
+import json, resource, subprocess, sys, time
+cli, factory = sys.argv[1], sys.argv[2]
+t0 = time.monotonic()
+out = subprocess.run([cli, "rampup", factory, "--months", "36", "--json"],
+                     check=True, capture_output=True, text=True).stdout
+wall = time.monotonic() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+k = json.loads(out)["by_month"]
+print(f"  36 months: {wall:.0f} s wall, {ru.ru_utime + ru.ru_stime:.0f} s CPU (target: under 300 s)")
+print(f"  scrap month 1 {k[0]['scrap_rate']:.1%}, month 36 {k[-1]['scrap_rate']:.1%}; "
+      f"{k[-1]['cum_gwh']:.2f} GWh and {k[-1]['cum_scrap_cost_usd'] / 1e6:.0f} M USD of scrap since SOP")
+PY

@@ -42,6 +42,9 @@ void ct_factory_destroy(ct_factory *f);
 /* The factory's `name:`. Borrowed. */
 const char *ct_factory_name(const ct_factory *f);
 
+/* True when a station has a yield learning curve (`learning:`). */
+bool ct_factory_has_learning(const ct_factory *f);
+
 #include "celltwin/observer.h"
 
 /* Options of one run. ct_run_options_init fills defaults from the factory
@@ -54,6 +57,14 @@ typedef struct ct_run_options {
     int threads;          /* >= 1; results do not depend on it */
     bool progress;        /* draw a progress bar on stderr */
     const ct_observer *observer;  /* borrowed; NULL for none */
+    /* Yield learning (the factory's `learning:` keys, docs/rampup.md): off
+     * after ct_run_options_init, so a plain run is the steady line; on, the
+     * curves apply with simulated time 0 at the start of production (SOP)
+     * shifted by learning_age_s. ct_rampup_run turns it on. */
+    bool learning;
+    double learning_age_s;        /* the line's age since SOP at time 0 (< 0: before SOP) */
+    const double *learning_output; /* borrowed, one per station: cumulative output before
+                                    * time 0, for Wright curves; NULL = none */
 } ct_run_options;
 
 void ct_run_options_init(ct_run_options *opt, const ct_factory *f);

@@ -4,6 +4,8 @@
  * "--opt=value", flags without a value, "--" before a FILE that starts with
  * a dash, and --help.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -64,4 +66,15 @@ const char *cti_args_get(const cti_opt *o, size_t n, const char *name)
         if (strcmp(o[i].name, name) == 0)
             return o[i].value;
     return NULL;
+}
+
+bool cti_args_int(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
 }

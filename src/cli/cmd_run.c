@@ -33,6 +33,8 @@ static const char run_usage[] =
     "  --replications R    independent replications; with R > 1 each figure is a\n"
     "                      mean and a ci95 object gives the 95 % half-widths\n"
     "  --threads T         run replications on T threads (same results for any T)\n"
+    "  --learning          apply the factory's learning: curves (ramp-up scrap) with\n"
+    "                      the start of production at time 0 (docs/rampup.md)\n"
     "  --json              one JSON object on stdout instead of the table\n"
     "  --trace FILE        write the genealogy of every cell, batch and coil to the\n"
     "                      SQLite database FILE (appended when it exists); read it\n"
@@ -56,17 +58,6 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     if (*i + 1 >= argc)
         return NULL;
     return argv[++*i];
-}
-
-static bool parse_int(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
 }
 
 static bool is_opt(const char *arg, const char *name)
@@ -111,7 +102,7 @@ static int run_main(int argc, char **argv)
     const char *path = NULL;
     const char *seed = NULL, *horizon = NULL, *warmup = NULL, *reps = NULL, *threads = NULL;
     const char *trace_path = NULL;
-    bool json = false;
+    bool json = false, learning = false;
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
         const char *name = NULL;
@@ -129,6 +120,9 @@ static int run_main(int argc, char **argv)
             slot = &trace_path, name = "--trace";
         else if (strcmp(argv[i], "--json") == 0) {
             json = true;
+            continue;
+        } else if (strcmp(argv[i], "--learning") == 0) {
+            learning = true;
             continue;
         } else if (strcmp(argv[i], "--help") == 0) {
             fputs(run_usage, stdout);
@@ -154,10 +148,11 @@ static int run_main(int argc, char **argv)
 
     ct_run_options opt;
     ct_run_options_init(&opt, f);
+    opt.learning = learning;
     char why[256];
     long long v;
     if (seed) {
-        if (!parse_int(seed, 0, INT64_MAX, &v)) {
+        if (!cti_args_int(seed, 0, INT64_MAX, &v)) {
             status = cti_usage_error("run", "--seed: expected an integer >= 0, got \"%s\"", seed);
             goto cleanup;
         }
@@ -181,14 +176,14 @@ static int run_main(int argc, char **argv)
         goto cleanup;
     }
     if (reps) {
-        if (!parse_int(reps, 1, 1000000, &v)) {
+        if (!cti_args_int(reps, 1, 1000000, &v)) {
             status = cti_usage_error("run", "--replications: expected an integer from 1 to 1000000, got \"%s\"", reps);
             goto cleanup;
         }
         opt.replications = (int)v;
     }
     if (threads) {
-        if (!parse_int(threads, 1, 1024, &v)) {
+        if (!cti_args_int(threads, 1, 1024, &v)) {
             status = cti_usage_error("run", "--threads: expected an integer from 1 to 1024, got \"%s\"", threads);
             goto cleanup;
         }

@@ -36,6 +36,7 @@ extern const cti_command cti_cmd_sweep, cti_cmd_merge;
 extern const cti_command cti_cmd_calc;
 extern const cti_command cti_cmd_screen, cti_cmd_grade;
 extern const cti_command cti_cmd_trace, cti_cmd_recall, cti_cmd_query;
+extern const cti_command cti_cmd_rampup;
 extern const cti_command cti_cmd_report, cti_cmd_rootcause, cti_cmd_compare;
 
 /* Options of a command with one FILE (args.c). */
@@ -58,12 +59,20 @@ int cti_args_parse(const char *cmd, const char *usage, int argc, char **argv, ct
 /* The value of option name (NULL when not given). */
 const char *cti_args_get(const cti_opt *o, size_t n, const char *name);
 
+/* A whole decimal integer in [lo, hi] (args.c). */
+bool cti_args_int(const char *s, long long lo, long long hi, long long *out);
+
 /* Output (output.c). A JSON number, or null for NaN and infinities (JSON
  * has neither). */
 json_t *cti_json_num(double v);
 /* Writes root (taking it; NULL means out of memory) to stdout with digits
  * significant digits and a newline; the exit status. */
 int cti_json_emit(const char *cmd, json_t *root, int digits);
+/* Flushes stdout; the exit status (1 with a message when a write failed). */
+int cti_stdout_flush(const char *cmd);
+/* Writes text (taking it, freed; NULL means out of memory) and a newline
+ * to stdout; the exit status. */
+int cti_text_emit(const char *cmd, char *text);
 /* The exit status of a library error, with its message: 1 for I/O and
  * memory, else 2 (bad input, with the usage hint). */
 int cti_exit_for(const char *cmd, const ct_error *err);

@@ -19,6 +19,7 @@ static const cti_command *const commands[] = {
     &cti_cmd_screen, &cti_cmd_grade,
     &cti_cmd_trace, &cti_cmd_recall, &cti_cmd_query,
     &cti_cmd_report,
+    &cti_cmd_rampup,
     &cti_cmd_compare,
     &cti_cmd_rootcause,
 };

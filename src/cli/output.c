@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -26,6 +27,27 @@ int cti_json_emit(const char *cmd, json_t *root, int digits)
         return CTI_EXIT_FAIL;
     }
     return CTI_EXIT_OK;
+}
+
+int cti_stdout_flush(const char *cmd)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "celltwin %s: cannot write the output: %s\n", cmd, strerror(errno));
+        return CTI_EXIT_FAIL;
+    }
+    return CTI_EXIT_OK;
+}
+
+int cti_text_emit(const char *cmd, char *text)
+{
+    if (!text) {
+        fprintf(stderr, "celltwin %s: out of memory building the output\n", cmd);
+        return CTI_EXIT_FAIL;
+    }
+    fputs(text, stdout);
+    fputc('\n', stdout);
+    free(text);
+    return cti_stdout_flush(cmd);
 }
 
 int cti_exit_for(const char *cmd, const ct_error *err)

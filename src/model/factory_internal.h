@@ -16,6 +16,7 @@
 #include "celltwin/quality.h"
 #include "econ/econ_internal.h"
 #include "model/attrs.h"
+#include "model/learning.h"
 
 #define CTI_NAME_MAX 64
 #define CTI_EXIT (-1)              /* route target: the unit leaves the line */
@@ -120,6 +121,9 @@ typedef struct cti_station {
      * value lost when a unit is scrapped later. */
     double value_added_usd;
 
+    /* Yield learning after SOP (`learning:`, or the factory-level curve
+     * spread over this station): extra scrap of cause "ramp-up". */
+    cti_learning learning;
     cti_station_econ econ;  /* `economics:` (econ_internal.h) */
 } cti_station;
 
@@ -226,6 +230,12 @@ struct ct_factory {
     bool has_cell;
     cti_cell_spec cell;
     ct_run_options run;     /* defaults from `run:` */
+    /* The factory-level `learning:` and the stations it is spread over
+     * (copied into each station's learning once the names are resolved). */
+    cti_learning learning;
+    int n_learning_at;
+    int *learning_at;
+    cti_loc learning_loc;
     cti_factory_econ econ;  /* `economics:` (econ_internal.h) */
 };
 

@@ -1017,6 +1017,11 @@ static ct_status station_quantity(cti_yaml_ctx *y, const cti_yaml_value *v, void
     return CT_OK;
 }
 
+static ct_status station_learning(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    return cti_learning_parse(y, v, &((cti_station *)obj)->learning, NULL, NULL);
+}
+
 static const cti_yaml_key station_keys[] = {
     { "name", true, "a station name", station_name },
     { "servers", false, "an integer >= 1", station_servers },
@@ -1037,6 +1042,7 @@ static const cti_yaml_key station_keys[] = {
     { "splits", false, "an integer from 1 to 64", station_splits },
     { "value_added", false, "an amount of money >= 0", station_value_added },
     { "quantity", false, "the amount of each unit made, such as \"2000 m\"", station_quantity },
+    { "learning", false, "{scrap_at_sop, steady_scrap, curve, time_constant}", station_learning },
     { "economics", false, "{investment, depreciation_years, floor_space, power, operators, area, room}", cti_econ_station_key },
 };
 
@@ -1979,6 +1985,55 @@ static ct_status top_inject(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
     return cti_yaml_walk_list(y, v, inject_item, f);
 }
 
+/* ------------------------------------------------------------------------ */
+/* learning: (factory level, spread over the stations it lists)             */
+
+static ct_status learning_station_item(cti_yaml_ctx *y, const cti_yaml_value *iv, int i,
+                                       void *obj)
+{
+    ct_factory *f = obj;
+    return add_station_ref(y, iv, false, &f->learning_at[i], NULL);
+}
+
+static ct_status learning_stations(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    ct_factory *f = obj;
+    int n;
+    ct_status st = cti_yaml_get_list(y, v, LOAD_MAX_STATIONS, "a non-empty list of station names",
+                                     "stations", &n);
+    if (st != CT_OK)
+        return st;
+    if (!(f->learning_at = calloc((size_t)n, sizeof *f->learning_at)))
+        return cti_yaml_fail_nomem(y);
+    f->n_learning_at = n;
+    return cti_yaml_walk_list(y, v, learning_station_item, f);
+}
+
+static ct_status top_learning(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
+{
+    ct_factory *f = obj;
+    f->learning_loc = to_loc(v->loc);
+    return cti_learning_parse(y, v, &f->learning, learning_stations, f);
+}
+
+/* Spreads the factory-level curve over its stations, each once and none
+ * with a curve of its own. */
+static ct_status spread_learning(cti_yaml_ctx *y, ct_factory *f)
+{
+    for (int i = 0; i < f->n_learning_at; i++) {
+        cti_station *s = &f->stations[f->learning_at[i]];
+        cti_yaml_loc at = { f->learning_loc.line, f->learning_loc.col };
+        if (s->learning.on)
+            return cti_yaml_fail(y, at, "learning.stations",
+                                 "expected each station once and none with a learning: of its "
+                                 "own, got \"%s\" %s",
+                                 s->name, s->learning.share_of > 1 ? "twice" : "with its own");
+        s->learning = f->learning;
+        s->learning.share_of = f->n_learning_at;
+    }
+    return CT_OK;
+}
+
 static const cti_yaml_key top_keys[] = {
     { "name", true, "a factory name", top_name },
     { "run", false, "{horizon, warmup, seed, replications}", top_run },
@@ -1989,6 +2044,8 @@ static const cti_yaml_key top_keys[] = {
     { "control_plan", false, "a list of measurements", top_control_plan },
     { "inject", false, "a list of defects and process shifts to put into the run", top_inject },
     { "economics", false, "{electricity, labour_rate, overhead, utilities, dry_room, rooms}", cti_econ_top_key },
+    { "learning", false, "{scrap_at_sop, steady_scrap, curve, time_constant, stations}",
+      top_learning },
 };
 
 /* The kinds' checks that need the whole factory (kind.h), in file order. */
@@ -2064,7 +2121,8 @@ static ct_status load_text(const char *text, size_t len, const char *file, ct_fa
     cti_yaml_value rv = { doc.root, "", doc.root_loc };
     if ((st = cti_yaml_walk_mapping(&ld.y, &rv, top_keys, CTI_YAML_N_KEYS(top_keys), ld.f, &w)) !=
             CT_OK ||
-        (st = resolve_refs(&ld)) != CT_OK || (st = check_kinds(&ld.y, ld.f)) != CT_OK ||
+        (st = resolve_refs(&ld)) != CT_OK || (st = spread_learning(&ld.y, ld.f)) != CT_OK ||
+        (st = check_kinds(&ld.y, ld.f)) != CT_OK ||
         (st = check_shifts(&ld.y, ld.f)) != CT_OK ||
         (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK ||
         (st = cti_econ_check(&ld.y, ld.f)) != CT_OK)
@@ -2120,6 +2178,7 @@ void ct_factory_destroy(ct_factory *f)
             s->kind->free_params(s->kind_params);
     }
     free(f->stations);
+    free(f->learning_at);
     free(f->materials);
     free(f->gates);
     free(f->injections);
@@ -2144,4 +2203,13 @@ void ct_run_options_init(ct_run_options *opt, const ct_factory *f)
         run_defaults(opt);
     opt->threads = 1;
     opt->progress = false;
+}
+
+bool ct_factory_has_learning(const ct_factory *f)
+{
+    assert(f);
+    for (int i = 0; i < f->n_stations; i++)
+        if (f->stations[i].learning.on)
+            return true;
+    return false;
 }

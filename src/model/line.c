@@ -379,6 +379,24 @@ static int32_t route(station *s)
     return dest_of(c->next[c->n_next - 1].to, c->next[c->n_next - 1].port);
 }
 
+/* Where a unit that finished processing goes: the learning curve's extra
+ * scrap first (cause "ramp-up"), then the station's own scrap, rework and
+ * routing. The one place every station's ramp-up scrap is drawn, from its
+ * own random stream so that runs without learning keep their draws. */
+static inline int32_t route_finished(station *s, const char **cause)
+{
+    if (s->learn) {
+        const line *L = s->L;
+        double p = cti_learning_scrap(s->learn, L->opt->learning_age_s + *L->now,
+                                      s->learn_n0 + (double)s->learn_n);
+        if (ct_rng_uniform(&s->rng_learn) < p) {
+            *cause = cti_cause_ramp_up;
+            return DEST_SCRAP;
+        }
+    }
+    return route(s);
+}
+
 /* The end of a job: the kind's process model, splitting, gates, then where
  * each unit goes. */
 static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
@@ -392,6 +410,7 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
     const char **cause = &s->cause[base];
     v->done_ev = 0;
     s->processed += v->n_held;
+    s->learn_n += v->n_held;
     const ct_observer *obs = s->L->opt->observer;
     if (obs && obs->passage) {
         for (uint32_t i = 0; i < v->n_held; i++) {
@@ -409,7 +428,7 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
                 s->processed_amount += 1;
             else
                 cti_rec_add_value(s, held[i]);
-            s->dest[base + i] = route(s);
+            s->dest[base + i] = route_finished(s, &cause[i]);
         }
         try_push(s, k);
         return;
@@ -441,7 +460,7 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
         cti_shift_apply(s, held[i]);
     for (uint32_t i = 0; i < v->n_held; i++) {
         int32_t *d = &s->dest[base + i];
-        *d = cause[i] ? DEST_SCRAP : route(s);
+        *d = cause[i] ? DEST_SCRAP : route_finished(s, &cause[i]);
         if (*d != DEST_SCRAP && s->n_gates > 0)
             cti_gates_apply(s, held[i], d, &cause[i]);
     }
@@ -904,6 +923,11 @@ static bool line_init(line *L, const ct_factory *f, const ct_run_options *opt, i
         ct_rng_init(&s->rng_fail, opt->seed, (uint64_t)rep, stream + 1);
         ct_rng_init(&s->rng_route, opt->seed, (uint64_t)rep, stream + 2);
         ct_rng_init(&s->rng_quality, opt->seed, (uint64_t)rep, stream + 3);
+        if (opt->learning && c->learning.on) {
+            s->learn = &c->learning;
+            ct_rng_init(&s->rng_learn, opt->seed, (uint64_t)rep, stream + 4);
+            s->learn_n0 = opt->learning_output ? opt->learning_output[i] : 0;
+        }
         if (c->kind && c->kind->state_create) {
             s->kind_state = c->kind->state_create(c->kind_params);
             if (!s->kind_state)

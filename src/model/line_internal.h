@@ -108,6 +108,14 @@ typedef struct station {
     uint64_t wait_n, soj_n, processed, scrapped, reworked, held_n;
     double processed_amount, scrapped_amount;
     uint32_t made_n;          /* units made by this converter, whole run */
+
+    /* Yield learning (learning.h): the curve when the run applies it, or
+     * NULL; units finished over the whole run, on top of the output before
+     * time 0 that the run options give. */
+    const cti_learning *learn;
+    ct_rng rng_learn;
+    uint64_t learn_n;
+    double learn_n0;
     double process_wh0;       /* the kind's process energy at the warm-up (economics) */
 } station;
 

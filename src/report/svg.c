@@ -316,11 +316,14 @@ void ct_svg_line_draw(ct_svg_buf *b, const ct_svg_line_chart *c)
     svg_open(b, w, h, c->title);
     y_axis(b, &f, c->y_label);
     x_axis(b, &f, c->x_label, h);
-    /* limit lines, clipped to the plot: a line outside the range is left out */
+    /* limit lines, clipped to the plot: a line outside the range is left out
+     * (with a rounding slack: 0.3 x 100 is 30.000000000000004, and the range
+     * may end at 30) */
+    double slack = 1e-9 * (f.yhi - f.ylo);
     for (size_t i = 0; i < c->n_lines; i++) {
         const ct_svg_hline *l = &c->lines[i];
         double y = l->y * k;
-        if (!isfinite(y) || y < f.ylo || y > f.yhi)
+        if (!isfinite(y) || y < f.ylo - slack || y > f.yhi + slack)
             continue;
         double py = fy(&f, y);
         ct_svg_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" %s/>", f.left, py,
