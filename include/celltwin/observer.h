@@ -55,6 +55,7 @@ typedef struct ct_defect_span_info {
  * the same as a ct_piece of a coil). */
 typedef struct ct_cell_segment {
     const char *maker;          /* borrowed from the factory */
+    int maker_index;            /* its index in the factory's stations */
     unsigned coil;
     unsigned lane;
     int anode;                  /* 1 anode, 0 cathode */
@@ -65,6 +66,7 @@ typedef struct ct_cell_segment {
  * (a station's `uses:`: separator at stacking, electrolyte at filling). */
 typedef struct ct_cell_lot {
     const char *material;       /* borrowed from the factory */
+    int material_index;         /* its index in the factory's materials */
     unsigned lot;               /* lot number, from 1 */
     double kg;                  /* mass of the lot in the cell */
 } ct_cell_lot;
@@ -90,6 +92,7 @@ typedef struct ct_cell_info {
     int in_process;             /* 1: still in the line when the run ended */
     const char *cause;          /* scrap cause, or NULL */
     const char *station;        /* station that scrapped it, or NULL */
+    int station_index;          /* its index, or -1 */
     unsigned defects;           /* real defects (bits) */
     unsigned found;             /* defects a gate flagged */
     unsigned reworks;

@@ -700,6 +700,7 @@ void cti_rec_report_cell(line *L, station *s, uint32_t id, const char *cause)
     info.in_process = s == NULL;
     info.cause = cause;
     info.station = cause ? s->cfg->name : NULL;
+    info.station_index = cause ? s->idx : -1;
     info.defects = c->defects;
     info.found = c->found;
     info.reworks = c->reworks;
@@ -713,11 +714,12 @@ void cti_rec_report_cell(line *L, station *s, uint32_t id, const char *cause)
     for (int i = 0; i < c->n_seg && i < 4; i++) {
         const cti_segment *g = &c->seg[i];
         info.segments[info.n_segments++] = (ct_cell_segment){
-            L->f->stations[g->maker].name, g->seq, g->lane, g->polarity == CTI_ANODE, g->from, g->to};
+            L->f->stations[g->maker].name, g->maker, g->seq, g->lane, g->polarity == CTI_ANODE, g->from, g->to};
     }
     for (int i = 0; i < c->n_lots; i++) {
         const cti_lot_use *l = &c->lots[i];
-        info.lots[info.n_lots++] = (ct_cell_lot){L->f->materials[l->material].name, l->lot, l->kg};
+        info.lots[info.n_lots++] = (ct_cell_lot){L->f->materials[l->material].name, l->material, l->lot,
+                                                 l->kg};
     }
     obs->cell_done(obs->ctx, L->rep, &info);
 }

@@ -791,7 +791,7 @@ static size_t cell_size(const ct_cell_info *c, const wip_slot *s)
 
 /* Serialises a cell at out (cell_size bytes); s (may be NULL) holds its
  * history. Returns the end. */
-static uint8_t *encode_cell(rep_state *r, uint8_t *out, const ct_cell_info *c, int state,
+static uint8_t *encode_cell(uint8_t *out, const ct_cell_info *c, int state,
                             const wip_slot *s)
 {
     int na = c->attr ? ct_cell_attr_count : 0;
@@ -801,7 +801,7 @@ static uint8_t *encode_cell(rep_state *r, uint8_t *out, const ct_cell_info *c, i
     PUT(&w, uint32_t, REC_CELL);
     PUT(&w, uint64_t, c->serial);
     PUT(&w, uint8_t, (uint8_t)state);
-    PUT(&w, int32_t, state == STATE_SCRAPPED ? station_index(r, c->station) : -1);
+    PUT(&w, int32_t, state == STATE_SCRAPPED ? c->station_index : -1);
     put_str(&w, c->cause);
     put_str(&w, c->grade);
     PUT(&w, uint32_t, c->defects);
@@ -817,7 +817,7 @@ static uint8_t *encode_cell(rep_state *r, uint8_t *out, const ct_cell_info *c, i
     PUT(&w, uint8_t, (uint8_t)ns);
     for (int i = 0; i < ns; i++) {
         const ct_cell_segment *g = &c->segments[i];
-        PUT(&w, int32_t, station_index(r, g->maker));
+        PUT(&w, int32_t, g->maker_index);
         PUT(&w, uint64_t, g->coil);
         PUT(&w, uint32_t, g->lane);
         PUT(&w, uint8_t, (uint8_t)(g->anode != 0));
@@ -827,7 +827,7 @@ static uint8_t *encode_cell(rep_state *r, uint8_t *out, const ct_cell_info *c, i
     int nl = c->n_lots < 0 ? 0 : c->n_lots > 6 ? 6 : c->n_lots;
     PUT(&w, uint8_t, (uint8_t)nl);
     for (int i = 0; i < nl; i++) {
-        PUT(&w, int32_t, material_index(r->t->f, c->lots[i].material));
+        PUT(&w, int32_t, c->lots[i].material_index);
         PUT(&w, uint32_t, c->lots[i].lot);
         PUT(&w, double, c->lots[i].kg);
     }
@@ -843,7 +843,7 @@ static void put_cell(rep_state *r, const ct_cell_info *c, int state, const wip_s
 {
     chunk *ch = room(r, cell_size(c, s));
     if (ch)
-        ch->len = (size_t)(encode_cell(r, ch->data + ch->len, c, state, s) - ch->data);
+        ch->len = (size_t)(encode_cell(ch->data + ch->len, c, state, s) - ch->data);
 }
 
 /* Cells still in the line when the run ends arrive in no particular order;
@@ -867,7 +867,7 @@ static void defer_cell(rep_state *r, const ct_cell_info *c, const wip_slot *s)
         fail_nomem(r->t);
         return;
     }
-    encode_cell(r, buf, c, STATE_IN_PROCESS, s);
+    encode_cell(buf, c, STATE_IN_PROCESS, s);
     r->deferred[r->n_deferred++] = (deferred){c->serial, buf, n};
 }
 
