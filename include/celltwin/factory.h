@@ -74,6 +74,8 @@ typedef struct ct_station_kpi {
     double reworked;        /* units sent back for rework from here */
     double held;            /* units put on hold by a gate here */
     double yield;           /* 1 - scrapped / processed */
+    double process_energy_kwh; /* energy of the kind's process model (drying, roll
+                                * heating, ...) in the statistics window; 0 without one */
 } ct_station_kpi;
 
 /* Scrap of one cause at one station. */
@@ -106,6 +108,8 @@ typedef struct ct_kpis {
     double active_good_kg;   /* ... in good cells that left */
     double active_scrap_kg;  /* ... in scrap */
     double active_wip_kg;    /* ... still in the line at the end */
+    double process_energy_kwh;          /* sum of the stations' process_energy_kwh */
+    double process_energy_kwh_per_kwh;  /* ... per kWh of good cells (0 without cells) */
     size_t n_stations;
     ct_station_kpi *stations;
     size_t n_causes;

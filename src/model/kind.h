@@ -98,6 +98,13 @@ typedef struct cti_kind {
      * stations, with st->kind_params from parse. Errors through
      * cti_yaml_fail. Called in file order; may be NULL. */
     ct_status (*check)(cti_yaml_ctx *y, cti_station *st, const ct_factory *f);
+
+    /* Process energy the kind's model has computed in this replication so
+     * far, Wh, whole run (the line takes the difference over the
+     * statistics window): the coater's drying and solvent recovery, a dry
+     * film former's roll heating. Only what the process model knows, not
+     * the machines' idle power. May be NULL (no model of its energy). */
+    double (*energy_wh)(const void *state);
 } cti_kind;
 
 /* The kind named name, or NULL. */

@@ -1132,6 +1132,11 @@ void cti_coater_totals_get(const void *kind_state, cti_coater_totals *out)
     *out = s->totals;
 }
 
+static double coater_energy_wh(const void *state)
+{
+    return ((const coater_state *)state)->totals.drying_energy_wh;
+}
+
 /* A batch made without the mixer model (a converter without a kind) has
  * no slurry attributes: take it as the nominal slurry at rest. */
 static void nominal_slurry(const coater_params *p, double attr[CTI_M__COUNT])
@@ -1286,6 +1291,7 @@ const cti_kind cti_kind_coater = {
     .start = coater_start,
     .finish = coater_finish,
     .check = coater_check,
+    .energy_wh = coater_energy_wh,
 };
 
 /* The coater upstream of a station, checked, or NULL when there is none.

@@ -710,6 +710,13 @@ static void ev_repair(ct_sim *sim, void *ctx, uint64_t arg)
 
 /* ---- warm-up and results --------------------------------------------- */
 
+/* The process energy the station's kind has counted so far, Wh (kind.h). */
+static double kind_energy_wh(const station *s)
+{
+    const cti_kind *kind = s->cfg->kind;
+    return kind && kind->energy_wh && s->kind_state ? kind->energy_wh(s->kind_state) : 0.0;
+}
+
 static void reset_stats(line *L)
 {
     line_advance(L);
@@ -725,6 +732,7 @@ static void reset_stats(line *L)
         s->wait_sum = s->soj_sum = 0;
         s->wait_n = s->soj_n = s->processed = s->scrapped = s->reworked = s->held_n = 0;
         s->processed_amount = s->scrapped_amount = 0;
+        s->energy_base_wh = kind_energy_wh(s);
     }
 }
 
@@ -755,6 +763,7 @@ static bool collect(line *L, double span, ct_kpis *k)
     k->active_scrap_kg = L->active_scrap;
     k->active_wip_kg = cti_rec_active_wip(L);
     k->cumulative_yield = 1;
+    k->process_energy_kwh = 0;
     for (int i = 0; i < L->n; i++) {
         station *s = &L->st[i];
         ct_station_kpi *o = &k->stations[i];
@@ -773,8 +782,12 @@ static bool collect(line *L, double span, ct_kpis *k)
         o->reworked = (double)s->reworked;
         o->held = (double)s->held_n;
         o->yield = s->processed_amount > 0 ? 1.0 - s->scrapped_amount / s->processed_amount : 1.0;
+        o->process_energy_kwh = (kind_energy_wh(s) - s->energy_base_wh) / 1e3;
         k->cumulative_yield *= o->yield;
+        k->process_energy_kwh += o->process_energy_kwh;
     }
+    k->process_energy_kwh_per_kwh =
+        L->cell_wh_sum > 0 ? k->process_energy_kwh / (L->cell_wh_sum / 1e3) : 0.0;
     free(k->causes);
     k->causes = NULL;
     k->n_causes = (size_t)L->n_causes;

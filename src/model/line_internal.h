@@ -93,6 +93,7 @@ typedef struct station {
     ct_event_id batch_timer;
     ct_rng rng_proc, rng_fail, rng_route, rng_quality;
     void *kind_state;
+    double energy_base_wh;    /* the kind's process energy at the warm-up's end */
     const cti_gate **gates;   /* the control plan's gates at this station */
     int n_gates;
     double gate_time_s;       /* measurement time of its 100 % gates */
