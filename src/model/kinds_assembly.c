@@ -30,6 +30,7 @@
 
 #include "model/assembly.h"
 #include "model/electrode.h"
+#include "model/kinds_prelithiation.h"
 #include "model/process_keys.h"
 
 /* The shared key reader (process_keys.h), by the short names used here. */
@@ -403,6 +404,12 @@ static double stacker_start(cti_job *job)
     }
     a[CTI_C_CATHODE_MASS] = (float)mass[0];
     a[CTI_C_ANODE_MASS] = (float)mass[1];
+    /* Lithium a prelithiation station left on the anode lane (usable part,
+     * kg/m2 per side), as charge: double-sided sheets, 3861 Ah/kg. */
+    if (job->has_input[1] && job->input_attr[1][CTI_M_PRELITHIATION] > 0.0f)
+        a[CTI_C_PRELITH_CHARGE] =
+            (float)(sheets[1] * p->sheet_pitch_m * f[1]->width_m * 2.0 *
+                    job->input_attr[1][CTI_M_PRELITHIATION] * CTI_LITHIUM_AH_KG);
     /* The electrodes' moisture by mass; 0 (none recorded) lets the oven
      * start from the dry room's dew point. */
     a[CTI_C_CELL_MOISTURE] = (float)(water / (mass[0] + mass[1]));

@@ -426,10 +426,8 @@ typedef struct mixer_role {
     double kg;             /* per batch */
 } mixer_role;
 
-static int mixer_roles(const mixer_params *p, mixer_role roles[4])
+static int mixer_roles(const cti_recipe *r, const cti_mix_params *m, mixer_role roles[4])
 {
-    const cti_recipe *r = &p->v.recipe;
-    const cti_mix_params *m = &p->v.mix;
     const mixer_role all[3] = {
         { "active material", "active", r->active_frac, 0 },
         { "conductive agent", "conductive", r->conductive_frac, 0 },
@@ -451,14 +449,13 @@ static int mixer_roles(const mixer_params *p, mixer_role roles[4])
 /* The station's consumes against the recipe: every entry a material, in
  * recipe order, each amount batch_mass x solid_content x fraction (the
  * solvent batch_mass x (1 - solid_content)). */
-static ct_status mixer_check_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, cti_station *st,
-                                      const mixer_params *p)
+ct_status cti_mixer_check_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, cti_station *st,
+                                   const cti_recipe *rec, const cti_mix_params *m)
 {
     char sp[CTI_YAML_PATH_MAX], kp[KEY_PATH_MAX];
     station_path(sp, sizeof sp, v->path);
     mixer_role roles[4];
-    int n = mixer_roles(p, roles);
-    const cti_mix_params *m = &p->v.mix;
+    int n = mixer_roles(rec, m, roles);
 
     if (st->n_consumes == 0) {
         cti_yaml_join_key(kp, sizeof kp, sp, "consumes");
@@ -550,7 +547,7 @@ static ct_status mixer_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stati
         return fail_model(y, p->has_recipe ? p->recipe_loc : at, v->path, &err);
     if (cti_mix_params_validate(&p->v.mix, &p->v.recipe, &err) != CT_OK)
         return fail_model(y, at, v->path, &err);
-    return mixer_check_consumes(y, v, st, p);
+    return cti_mixer_check_consumes(y, v, st, &p->v.recipe, &p->v.mix);
 }
 
 /* Once materials are resolved: the active component must count as active
@@ -558,10 +555,17 @@ static ct_status mixer_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stati
 static ct_status mixer_check(cti_yaml_ctx *y, cti_station *st, const ct_factory *f)
 {
     const mixer_params *p = st->kind_params;
+    return cti_mixer_check_active(y, st, f, p->path, &p->v.recipe, &p->v.mix);
+}
+
+ct_status cti_mixer_check_active(cti_yaml_ctx *y, const cti_station *st, const ct_factory *f,
+                                 const char *process_path, const cti_recipe *rec,
+                                 const cti_mix_params *mix)
+{
     char sp[CTI_YAML_PATH_MAX], kp[KEY_PATH_MAX];
-    station_path(sp, sizeof sp, p->path);
+    station_path(sp, sizeof sp, process_path);
     mixer_role roles[4];
-    mixer_roles(p, roles);
+    mixer_roles(rec, mix, roles);
     for (int i = 0; i < st->n_consumes; i++) {
         const cti_consume *c = &st->consumes[i];
         const cti_material_supply *m = &f->materials[c->material];
@@ -959,8 +963,8 @@ static ct_status coater_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stat
  * batch plus the batches that fit behind it never starts: the line stops.
  * Finds the least buffer that never stalls, from the remainders that coil
  * after coil leaves in the current batch, and refuses a smaller one. */
-static ct_status coater_check_buffer(cti_yaml_ctx *y, const cti_station *st, const char *sp,
-                                     double per_coil_kg, double batch_kg)
+ct_status cti_coater_check_buffer(cti_yaml_ctx *y, const cti_station *st, const char *sp,
+                                  double per_coil_kg, double batch_kg)
 {
     long cap = st->ports[st->consumes[0].port].buffer;
     if (cap == CTI_BUFFER_INF)
@@ -1075,7 +1079,7 @@ static ct_status coater_check(cti_yaml_ctx *y, cti_station *st, const ct_factory
     k->amount = p->slurry_per_coil_kg;
     if (p->mixer >= 0) {
         const mixer_params *mp = f->stations[p->mixer].kind_params;
-        ct_status s = coater_check_buffer(y, st, sp, p->slurry_per_coil_kg,
+        ct_status s = cti_coater_check_buffer(y, st, sp, p->slurry_per_coil_kg,
                                           mp->v.mix.batch_mass_kg);
         if (s != CT_OK)
             return s;
