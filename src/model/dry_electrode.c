@@ -180,10 +180,11 @@ ct_status cti_dry_coat_params_validate(const cti_dry_coat_params *p,
                               "lanes x lane_width must fit on the web (width)")) != CT_OK ||
         (st = cti_check_range(err, "dry_coat.porosity", p->porosity, 0.05, 0.8, 1, "",
                               "a laminated film's porosity")) != CT_OK ||
-        (st = cti_check_range(err, "dry_coat.loading", cti_dry_film_thickness_m(p,
-                              solids_density_kg_m3), CTI_DRY_FILM_MIN_M, CTI_DRY_FILM_MAX_M, 1e-6,
-                              "um of film per side",
-                              "the review: dry coating makes films of 50 um to 1 mm")) != CT_OK ||
+        (isfinite(solids_density_kg_m3) &&
+         (st = cti_check_range(err, "dry_coat.loading",
+                               cti_dry_film_thickness_m(p, solids_density_kg_m3),
+                               CTI_DRY_FILM_MIN_M, CTI_DRY_FILM_MAX_M, 1e-6, "um of film per side",
+                               "the review: dry coating makes films of 50 um to 1 mm")) != CT_OK) ||
         (st = cti_check_range(err, "dry_coat.roll_temperature", p->roll_temp_c,
                               CTI_PTFE_TRANSITION_C, 250.0, 1, "C",
                               "PTFE fibrillates above 19 C and sinters from about 327 C; the "

@@ -124,7 +124,8 @@ void cti_dry_coat_params_default(cti_dry_coat_params *p, cti_dry_method m, cti_p
  * width wider than the web, film thickness (loading / (solids density x
  * (1 - porosity))) outside the review's 50 um - 1 mm, roll temperature
  * below PTFE's transition or above 250 C, ... solids_density_kg_m3 is the
- * recipe's (cti_recipe_solids_density_kg_m3). */
+ * recipe's (cti_recipe_solids_density_kg_m3); NAN skips the thickness
+ * check (the recipe not yet known). */
 ct_status cti_dry_coat_params_validate(const cti_dry_coat_params *p,
                                        double solids_density_kg_m3, ct_error *err);
 

@@ -199,6 +199,7 @@ typedef struct stacker_params {
     cti_stacking_params model;
     double sheet_pitch_m;       /* web length per sheet, both electrodes */
     sheet_format cathode, anode;
+    int bipolar_units;          /* unit cells in series in a bipolar stack (1: parallel) */
 } stacker_params;
 
 static const char *const method_words[] = { "z_folding", "lamination", NULL };
@@ -211,6 +212,7 @@ static const pkey stacker_keys[] = {
     QTY("handling_time", NULL, CT_DIM_TIME, CTI_YAML_NONNEGATIVE, STK(handling_time_s)),
     INT_KEY("cathode_sheets", STK(cathode_sheets)),
     INT_KEY("anode_sheets", STK(anode_sheets)),
+    INT_KEY("bipolar_units", STX(bipolar_units)),
     QTY("sheet_pitch", NULL, CT_DIM_LENGTH, CTI_YAML_POSITIVE, STX(sheet_pitch_m)),
     QTY("cathode_width", NULL, CT_DIM_LENGTH, CTI_YAML_POSITIVE, STX(cathode.width_m)),
     QTY("anode_width", NULL, CT_DIM_LENGTH, CTI_YAML_POSITIVE, STX(anode.width_m)),
@@ -332,11 +334,18 @@ static ct_status stacker_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_sta
     p->sheet_pitch_m = notch.sheet_pitch_m;
     default_format(&p->cathode, CTI_CATHODE, DEFAULT_CATHODE_WIDTH_M);
     default_format(&p->anode, CTI_ANODE, DEFAULT_ANODE_WIDTH_M);
+    p->bipolar_units = 1;
     apply_keys(&r, p);
 
     CHECKED(y, &r, cti_stacking_params_check(&p->model, &e_));
     CHECKED(y, &r, cti_check_range(&e_, "stacker.sheet_pitch", p->sheet_pitch_m, 1e-3, 2.0, 1, "m",
                                    "a sheet is between 1 mm and 2 m long"));
+    /* A bipolar stack divides the sheets into units in series (the review,
+     * section 4: Toyota's 4-layer bipolar solid-state cell). */
+    CHECKED(y, &r, cti_check_range(&e_, "stacker.bipolar_units", p->bipolar_units, 1,
+                                   fmin(p->model.cathode_sheets, p->model.anode_sheets), 1, "",
+                                   "each unit cell of a bipolar stack needs at least one sheet "
+                                   "of each electrode"));
     const sheet_format *f[2] = { &p->cathode, &p->anode };
     static const char *const width[2] = { "stacker.cathode_width", "stacker.anode_width" };
     static const char *const loading[2] = { "stacker.cathode_loading", "stacker.anode_loading" };
@@ -402,14 +411,18 @@ static double stacker_start(cti_job *job)
             slit_burr = fmax(slit_burr, in[CTI_M_EDGE_BURR]);
         }
     }
-    a[CTI_C_CATHODE_MASS] = (float)mass[0];
-    a[CTI_C_ANODE_MASS] = (float)mass[1];
+    /* The masses that set the capacity: in a bipolar stack, one unit
+     * cell's (its units are in series; the cell's voltage is theirs added,
+     * `cell: nominal_voltage`). */
+    a[CTI_C_CATHODE_MASS] = (float)(mass[0] / p->bipolar_units);
+    a[CTI_C_ANODE_MASS] = (float)(mass[1] / p->bipolar_units);
     /* Lithium a prelithiation station left on the anode lane (usable part,
      * kg/m2 per side), as charge: double-sided sheets, 3861 Ah/kg. */
     if (job->has_input[1] && job->input_attr[1][CTI_M_PRELITHIATION] > 0.0f)
         a[CTI_C_PRELITH_CHARGE] =
             (float)(sheets[1] * p->sheet_pitch_m * f[1]->width_m * 2.0 *
-                    job->input_attr[1][CTI_M_PRELITHIATION] * CTI_LITHIUM_AH_KG);
+                    job->input_attr[1][CTI_M_PRELITHIATION] * CTI_LITHIUM_AH_KG /
+                    p->bipolar_units);
     /* The electrodes' moisture by mass; 0 (none recorded) lets the oven
      * start from the dry room's dew point. */
     a[CTI_C_CELL_MOISTURE] = (float)(water / (mass[0] + mass[1]));

@@ -283,14 +283,10 @@ static ct_status dry_coater_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_
         return cti_pk_fail_station(y, v, (cti_loc){ p->r.at[4].line, p->r.at[4].col },
                                    "process.sides",
                                    "expected 1 or 2 (2: film laminated on both sides)");
-    /* Geometry and speed do not depend on the recipe: checked here. */
+    /* Geometry and speed do not depend on the recipe: checked here; the
+     * film thickness once the powder's recipe is known (check). */
     dry_coater_resolve(p, p->has_polarity ? p->polarity : CTI_CATHODE);
-    cti_recipe rdef;
-    cti_recipe_default(&rdef, p->has_polarity ? p->polarity : CTI_CATHODE);
-    rdef.binder_density_kg_m3 = PTFE_DENSITY_KG_M3;
-    CTI_PK_CHECKED(y, &p->r,
-                   cti_dry_coat_params_validate(&p->coat, cti_recipe_solids_density_kg_m3(&rdef),
-                                                &e_));
+    CTI_PK_CHECKED(y, &p->r, cti_dry_coat_params_validate(&p->coat, NAN, &e_));
 
     /* One coil of coil_length from the input's powder (kg known in check). */
     if (st->n_consumes == 0) {
