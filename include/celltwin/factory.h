@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "celltwin/econ.h"
 #include "celltwin/status.h"
 
 #ifdef __cplusplus
@@ -74,8 +75,11 @@ typedef struct ct_station_kpi {
     double reworked;        /* units sent back for rework from here */
     double held;            /* units put on hold by a gate here */
     double yield;           /* 1 - scrapped / processed */
-    double process_energy_kwh; /* energy of the kind's process model (drying, roll
-                                * heating, ...) in the statistics window; 0 without one */
+    /* Economics (econ.h, docs/economics.md): electricity of the station in
+     * the statistics period, kWh: power by state plus its process energy
+     * (the coater's dryer). */
+    double energy_kwh;
+    double process_energy_kwh;
 } ct_station_kpi;
 
 /* Scrap of one cause at one station. */
@@ -108,12 +112,11 @@ typedef struct ct_kpis {
     double active_good_kg;   /* ... in good cells that left */
     double active_scrap_kg;  /* ... in scrap */
     double active_wip_kg;    /* ... still in the line at the end */
-    double process_energy_kwh;          /* sum of the stations' process_energy_kwh */
-    double process_energy_kwh_per_kwh;  /* ... per kWh of good cells (0 without cells) */
     size_t n_stations;
     ct_station_kpi *stations;
     size_t n_causes;
     ct_scrap_cause *causes;
+    ct_econ_kpis econ;       /* cost, energy, floor space (econ.h) */
 } ct_kpis;
 
 /* Results of a run: per-replication KPIs, their means and 95 % half-widths. */

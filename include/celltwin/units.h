@@ -45,6 +45,9 @@ typedef enum ct_dim {
     CT_DIM_LEAK_RATE,    /* mbar.L/s: mbar.L/s, Pa.m3/s */
     CT_DIM_VOLTAGE_RATE, /* V/s: mV/d, mV/wk, mV/h, V/s */
     CT_DIM_DENSITY,      /* kg/m3: kg/m3, g/cm3, g/mL */
+    CT_DIM_PRICE_ENERGY, /* usd/kWh: usd/kWh, usd/MWh (electricity price) */
+    CT_DIM_PRICE_TIME,   /* usd/h: usd/h (labour rate) */
+    CT_DIM_POWER_AREA,   /* W/m2: W/m2, kW/m2 (room power per floor area) */
     CT_DIM__COUNT
 } ct_dim;
 

@@ -32,6 +32,7 @@ extern const cti_command cti_cmd_sweep, cti_cmd_merge;
 extern const cti_command cti_cmd_calc;
 extern const cti_command cti_cmd_screen, cti_cmd_grade;
 extern const cti_command cti_cmd_trace, cti_cmd_recall, cti_cmd_query;
+extern const cti_command cti_cmd_compare;
 
 /* A progress bar on stderr (progress.c). Start with last = -1. */
 typedef struct cti_progress {

@@ -18,6 +18,7 @@ static const cti_command *const commands[] = {
     &cti_cmd_calc,
     &cti_cmd_screen, &cti_cmd_grade,
     &cti_cmd_trace, &cti_cmd_recall, &cti_cmd_query,
+    &cti_cmd_compare,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -54,6 +54,9 @@ static const dim_info DIMS[] = {
     [CT_DIM_LEAK_RATE]       = {"a leak rate", "leak rate", "mbar.L/s", "1e-6 mbar.L/s"},
     [CT_DIM_VOLTAGE_RATE]    = {"a voltage drift rate", "voltage drift rate", "V/s", "2 mV/d"},
     [CT_DIM_DENSITY]         = {"a density", "density", "kg/m3", "2.7 g/cm3"},
+    [CT_DIM_PRICE_ENERGY]    = {"a price per energy", "price per energy", "usd/kWh", "0.12 usd/kWh"},
+    [CT_DIM_PRICE_TIME]      = {"a price per time", "price per time", "usd/h", "45 usd/h"},
+    [CT_DIM_POWER_AREA]      = {"a power per area", "power per area", "W/m2", "0.3 kW/m2"},
 };
 _Static_assert(sizeof DIMS / sizeof DIMS[0] == CT_DIM__COUNT,
                "every ct_dim needs a row in DIMS");
@@ -191,6 +194,13 @@ static const unit_def UNITS[] = {
     {CT_DIM_DENSITY, "kg/m3", 1, 1, 0},
     {CT_DIM_DENSITY, "g/cm3", 1e3, 1, 0},
     {CT_DIM_DENSITY, "g/mL", 1e3, 1, 0},
+
+    /* economics (docs/economics.md) */
+    {CT_DIM_PRICE_ENERGY, "usd/kWh", 1, 1, 0},
+    {CT_DIM_PRICE_ENERGY, "usd/MWh", 1, 1e3, 0},
+    {CT_DIM_PRICE_TIME, "usd/h", 1, 1, 0},
+    {CT_DIM_POWER_AREA, "W/m2", 1, 1, 0},
+    {CT_DIM_POWER_AREA, "kW/m2", 1e3, 1, 0},
 };
 
 enum {

@@ -32,7 +32,6 @@ void cti_dry_mix_params_default(cti_dry_mix_params *p)
         .mixer_speed_hz = 25.0,
         .mixing_time_s = 30.0 * 60.0,
         .temperature_c = 40.0,
-        .power_w = 55e3,
         /* 1500 rpm x 30 min = 45,000 revolutions fibrillate 95 % of the
          * binder with R_f = 15,000 [assumption]. */
         .fibrillation_revs = 15000.0,
@@ -62,8 +61,6 @@ ct_status cti_dry_mix_params_validate(const cti_dry_mix_params *p, ct_error *err
                               CTI_PTFE_TRANSITION_C, 150.0, 1, "C",
                               "PTFE fibrillates only above its 19 C crystal transition, and "
                               "the review asks for binder processing below about 80 C")) != CT_OK ||
-        (st = cti_check_range(err, "dry_mix.power", p->power_w, 0.0, 5e6, 1e3, "kW",
-                              "a mixer drive")) != CT_OK ||
         (st = cti_check_range(err, "dry_mix.fibrillation_revolutions", p->fibrillation_revs, 1.0,
                               1e9, 1, "", "a positive number of revolutions")) != CT_OK ||
         (st = cti_check_range(err, "dry_mix.overshear_revolutions", p->overshear_revs, 1.0, 1e9,
@@ -97,8 +94,7 @@ double cti_dry_agglomerate_m(const cti_dry_mix_params *p, double revs)
     return a * (1.0 + p->overshear_gain * fmax(0.0, revs / p->overshear_revs - 1.0));
 }
 
-void cti_dry_mix_batch(const cti_dry_mix_params *p, ct_rng *rng, double attr[CTI_M__COUNT],
-                       double *energy_wh)
+void cti_dry_mix_batch(const cti_dry_mix_params *p, ct_rng *rng, double attr[CTI_M__COUNT])
 {
     double z_f = ct_dist_std_normal(rng), z_a = ct_dist_std_normal(rng);
     double revs = p->mixer_speed_hz * p->mixing_time_s;
@@ -108,7 +104,6 @@ void cti_dry_mix_batch(const cti_dry_mix_params *p, ct_rng *rng, double attr[CTI
     attr[CTI_M_AGGLOMERATE] = cti_dry_agglomerate_m(p, revs) * unit_lognormal(p->agglomerate_cv, z_a);
     attr[CTI_M_SOLID_CONTENT] = 1.0;
     attr[CTI_M_SLURRY_TEMP] = p->temperature_c;
-    *energy_wh = p->power_w * p->mixing_time_s / SECONDS_PER_HOUR;
 }
 
 /* ---------------- dry film forming and lamination ---------------- */

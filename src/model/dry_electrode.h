@@ -43,7 +43,6 @@ typedef struct cti_dry_mix_params {
     double mixer_speed_hz;         /* high-shear tool (rpm in factory files) */
     double mixing_time_s;
     double temperature_c;          /* above PTFE's transition for fibrillation */
-    double power_w;                /* drive power while mixing (energy) */
     double fibrillation_revs;      /* revolutions for 1 - 1/e of the binder fibrillated */
     double overshear_revs;         /* beyond these, fibrils entangle and agglomerates grow */
     double overshear_gain;         /* agglomerate growth per overshear_revs beyond */
@@ -53,12 +52,13 @@ typedef struct cti_dry_mix_params {
     double agglomerate_cv;
 } cti_dry_mix_params;
 
-/* Defaults: 1,000 kg at 1500 rpm for 30 min at 40 C, 55 kW (docs). */
+/* Defaults: 1,000 kg at 1500 rpm for 30 min at 40 C (docs). The drive's
+ * electricity is the station's economics (power by state), not here. */
 void cti_dry_mix_params_default(cti_dry_mix_params *p);
 
 /* CT_OK, or CT_ERR_INVALID naming the field ("dry_mix.temperature: ..."):
  * temperature below PTFE's transition (19 C) or above 150 C, mass, speed,
- * time, power, constants out of range. */
+ * time, constants out of range. */
 ct_status cti_dry_mix_params_validate(const cti_dry_mix_params *p, ct_error *err);
 
 /* Fibrillation degree after revs revolutions, without noise:
@@ -71,9 +71,8 @@ double cti_dry_agglomerate_m(const cti_dry_mix_params *p, double revs);
 
 /* Mixes one powder batch: attr gets SOLID_CONTENT 1, FIBRILLATION,
  * AGGLOMERATE, SLURRY_TEMP (the powder's temperature), the rest 0.
- * *energy_wh = power x mixing time. Draws 2 normals. p validated. */
-void cti_dry_mix_batch(const cti_dry_mix_params *p, ct_rng *rng, double attr[CTI_M__COUNT],
-                       double *energy_wh);
+ * Draws 2 normals. p validated. */
+void cti_dry_mix_batch(const cti_dry_mix_params *p, ct_rng *rng, double attr[CTI_M__COUNT]);
 
 /* ---------------- dry film forming and lamination ---------------- */
 

@@ -13,6 +13,7 @@
 
 #include "celltwin/dist.h"
 #include "celltwin/factory.h"
+#include "econ/econ_internal.h"
 #include "model/attrs.h"
 
 #define CTI_NAME_MAX 64
@@ -110,6 +111,8 @@ typedef struct cti_station {
     /* Processing value added per unit (`value_added:`, USD), counted in the
      * value lost when a unit is scrapped later. */
     double value_added_usd;
+
+    cti_station_econ econ;  /* `economics:` (econ_internal.h) */
 } cti_station;
 
 /* What a failed quality gate does with the unit. */
@@ -145,6 +148,7 @@ typedef struct cti_material_supply {
     double price_usd_kg;
     double lot_kg;          /* lot size; lot ids advance every lot_kg consumed */
     bool active;            /* counts as active material in mass balances and scrap */
+    double per_cell_kg;     /* `per_cell:` bought per good cell, for economics (0 = none) */
 } cti_material_supply;
 
 /* A defect put into the run on purpose (`inject:`), for what-if studies
@@ -190,6 +194,7 @@ struct ct_factory {
     bool has_cell;
     cti_cell_spec cell;
     ct_run_options run;     /* defaults from `run:` */
+    cti_factory_econ econ;  /* `economics:` (econ_internal.h) */
 };
 
 #endif

@@ -991,6 +991,7 @@ static const cti_yaml_key station_keys[] = {
     { "splits", false, "an integer from 1 to 64", station_splits },
     { "value_added", false, "an amount of money >= 0", station_value_added },
     { "quantity", false, "the amount of each unit made, such as \"2000 m\"", station_quantity },
+    { "economics", false, "{investment, depreciation_years, floor_space, power, operators, area, room}", cti_econ_station_key },
 };
 
 /* A key of the mapping at path that is wrong given the others. */
@@ -1214,6 +1215,7 @@ static const cti_yaml_key material_keys[] = {
     { "price", true, "a price per mass such as \"20 usd/kg\"", material_price },
     { "lot", true, "a lot size such as \"2 t\"", material_lot },
     { "active", false, "true or false", material_active },
+    { "per_cell", false, "a mass per cell such as \"0.24 kg\"", cti_econ_material_per_cell },
 };
 
 static ct_status material_item(cti_yaml_ctx *y, const cti_yaml_value *iv, int i, void *obj)
@@ -1639,6 +1641,7 @@ static const cti_yaml_key top_keys[] = {
     { "cell", false, "{nominal_voltage, nominal_capacity, material_cost}", top_cell },
     { "control_plan", false, "a list of measurements", top_control_plan },
     { "inject", false, "a list of defects to put into the run", top_inject },
+    { "economics", false, "{electricity, labour_rate, overhead, utilities, dry_room, rooms}", cti_econ_top_key },
 };
 
 /* The kinds' checks that need the whole factory (kind.h), in file order. */
@@ -1715,7 +1718,8 @@ static ct_status load_text(const char *text, size_t len, const char *file, ct_fa
     if ((st = cti_yaml_walk_mapping(&ld.y, &rv, top_keys, CTI_YAML_N_KEYS(top_keys), ld.f, &w)) !=
             CT_OK ||
         (st = resolve_refs(&ld)) != CT_OK || (st = check_kinds(&ld.y, ld.f)) != CT_OK ||
-        (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK)
+        (st = check_feed(&ld.y, ld.f, doc.root_loc)) != CT_OK ||
+        (st = cti_econ_check(&ld.y, ld.f)) != CT_OK)
         goto cleanup;
 
     *out = ld.f;
@@ -1771,6 +1775,7 @@ void ct_factory_destroy(ct_factory *f)
     free(f->materials);
     free(f->gates);
     free(f->injections);
+    cti_econ_free(f);
     ct_dist_clear(&f->source.interarrival);
     free(f);
 }

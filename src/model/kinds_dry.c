@@ -5,8 +5,8 @@
  * a calender gap and laminated onto the foil, by the Maxwell route or
  * direct calendering; film breaks and delaminations cut out as scrap, the
  * line stopped to rethread after a break). No drying oven and no NMP
- * recovery: the process energy is the mixer's drive and the heated rolls
- * (dry_electrode.h). The calender, slitter and notcher of the wet line
+ * recovery: the process energy is the heated rolls' (dry_electrode.h); the
+ * machines' drives are the stations' `economics: power`. The calender, slitter and notcher of the wet line
  * take the dry coater's coils as they are. Keys, units and defaults:
  * docs/kinds-electrode.md, "Dry coating".
  */
@@ -62,7 +62,6 @@ static const cti_pkey dry_mixer_keys[] = {
     CTI_PK_QTY("mixing_time", NULL, CT_DIM_TIME, CTI_YAML_NONNEGATIVE, DMX(mix.mixing_time_s)),
     CTI_PK_QTY("dosing_time", NULL, CT_DIM_TIME, CTI_YAML_NONNEGATIVE, DMX(dosing_time_s)),
     CTI_PK_QTY("temperature", NULL, CT_DIM_TEMPERATURE, CTI_YAML_ANY, DMX(mix.temperature_c)),
-    CTI_PK_QTY("power", NULL, CT_DIM_POWER, CTI_YAML_NONNEGATIVE, DMX(mix.power_w)),
     CTI_PK_QTY("fibrillation_revolutions", NULL, CT_DIM_NONE, CTI_YAML_POSITIVE,
                DMX(mix.fibrillation_revs)),
     CTI_PK_QTY("overshear_revolutions", NULL, CT_DIM_NONE, CTI_YAML_POSITIVE,
@@ -127,29 +126,12 @@ static ct_status dry_mixer_check(cti_yaml_ctx *y, cti_station *st, const ct_fact
     return cti_mixer_check_active(y, st, f, p->path, &p->recipe, &m);
 }
 
-typedef struct dry_mixer_state {
-    double energy_wh;
-} dry_mixer_state;
-
-static void *dry_mixer_state_create(const void *params)
-{
-    (void)params;
-    return calloc(1, sizeof(dry_mixer_state));
-}
-
-static double dry_mixer_energy_wh(const void *state)
-{
-    return ((const dry_mixer_state *)state)->energy_wh;
-}
-
 static double dry_mixer_start(cti_job *job)
 {
     const dry_mixer_params *p = job->params;
-    dry_mixer_state *s = job->state;
     cti_material *m = cti_job_material(job, 0);
-    double attr[CTI_M__COUNT], wh;
-    cti_dry_mix_batch(&p->mix, job->rng, attr, &wh);
-    s->energy_wh += wh;
+    double attr[CTI_M__COUNT];
+    cti_dry_mix_batch(&p->mix, job->rng, attr);
     if (m) {
         m->polarity = (uint8_t)p->recipe.polarity;
         for (int a = 0; a < CTI_M__COUNT; a++)
@@ -164,11 +146,8 @@ const cti_kind cti_kind_dry_mixer = {
     .output_form = CTI_FORM_BATCH,
     .parse = dry_mixer_parse,
     .free_params = free,
-    .state_create = dry_mixer_state_create,
-    .state_destroy = free,
     .start = dry_mixer_start,
     .check = dry_mixer_check,
-    .energy_wh = dry_mixer_energy_wh,
 };
 
 /* ======================================================================== */

@@ -724,6 +724,7 @@ static void reset_stats(line *L)
     L->completed = L->scrapped = L->rejected = 0;
     L->cells_done = L->cells_first_pass = L->cells_finished = L->escapes = 0;
     L->cell_wh_sum = L->value_lost = 0;
+    L->material_in_usd = 0;
     L->n_causes = 0;
     for (int i = 0; i < L->n; i++) {
         station *s = &L->st[i];
@@ -732,7 +733,7 @@ static void reset_stats(line *L)
         s->wait_sum = s->soj_sum = 0;
         s->wait_n = s->soj_n = s->processed = s->scrapped = s->reworked = s->held_n = 0;
         s->processed_amount = s->scrapped_amount = 0;
-        s->energy_base_wh = kind_energy_wh(s);
+        s->process_wh0 = kind_energy_wh(s);
     }
 }
 
@@ -763,7 +764,6 @@ static bool collect(line *L, double span, ct_kpis *k)
     k->active_scrap_kg = L->active_scrap;
     k->active_wip_kg = cti_rec_active_wip(L);
     k->cumulative_yield = 1;
-    k->process_energy_kwh = 0;
     for (int i = 0; i < L->n; i++) {
         station *s = &L->st[i];
         ct_station_kpi *o = &k->stations[i];
@@ -782,12 +782,11 @@ static bool collect(line *L, double span, ct_kpis *k)
         o->reworked = (double)s->reworked;
         o->held = (double)s->held_n;
         o->yield = s->processed_amount > 0 ? 1.0 - s->scrapped_amount / s->processed_amount : 1.0;
-        o->process_energy_kwh = (kind_energy_wh(s) - s->energy_base_wh) / 1e3;
         k->cumulative_yield *= o->yield;
-        k->process_energy_kwh += o->process_energy_kwh;
+        o->process_energy_kwh = (kind_energy_wh(s) - s->process_wh0) / 1000.0;
     }
-    k->process_energy_kwh_per_kwh =
-        L->cell_wh_sum > 0 ? k->process_energy_kwh / (L->cell_wh_sum / 1e3) : 0.0;
+    k->econ.material_in_usd = L->material_in_usd;
+    k->econ.good_cells = (double)L->cells_done;
     free(k->causes);
     k->causes = NULL;
     k->n_causes = (size_t)L->n_causes;

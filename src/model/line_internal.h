@@ -93,7 +93,6 @@ typedef struct station {
     ct_event_id batch_timer;
     ct_rng rng_proc, rng_fail, rng_route, rng_quality;
     void *kind_state;
-    double energy_base_wh;    /* the kind's process energy at the warm-up's end */
     const cti_gate **gates;   /* the control plan's gates at this station */
     int n_gates;
     double gate_time_s;       /* measurement time of its 100 % gates */
@@ -106,6 +105,7 @@ typedef struct station {
     uint64_t wait_n, soj_n, processed, scrapped, reworked, held_n;
     double processed_amount, scrapped_amount;
     uint32_t made_n;          /* units made by this converter, whole run */
+    double process_wh0;       /* the kind's process energy at the warm-up (economics) */
 } station;
 
 typedef struct line {
@@ -144,6 +144,8 @@ typedef struct line {
     int n_causes, cap_causes;
     /* Active material over the whole run, for the mass balance. */
     double active_in, active_good, active_scrap;
+    /* Raw material taken from the stores since the warm-up, USD (economics). */
+    double material_in_usd;
 } line;
 
 /* ---- records.c ---- */

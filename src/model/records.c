@@ -354,6 +354,7 @@ static bool take_store(station *s, int mi, double amount, unit *made, take_acc *
         need -= got;
         acc->amount += got;
         acc->value += got * sup->price_usd_kg;
+        L->material_in_usd += got * sup->price_usd_kg;
         if (sup->active) {
             acc->active += got;
             L->active_in += got;

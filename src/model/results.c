@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "econ/econ_internal.h"
 #include "model/factory_internal.h"
 #include "model/results_internal.h"
 
@@ -20,7 +21,6 @@ const cti_kpi_field cti_line_fields[] = {
     LINE_FIELD(cumulative_yield), LINE_FIELD(first_pass_yield), LINE_FIELD(escapes),
     LINE_FIELD(value_lost_usd),   LINE_FIELD(active_in_kg),     LINE_FIELD(active_good_kg),
     LINE_FIELD(active_scrap_kg),  LINE_FIELD(active_wip_kg),
-    LINE_FIELD(process_energy_kwh), LINE_FIELD(process_energy_kwh_per_kwh),
 };
 const size_t cti_n_line_fields = sizeof cti_line_fields / sizeof cti_line_fields[0];
 
@@ -29,7 +29,7 @@ const cti_kpi_field cti_station_fields[] = {
     STATION_FIELD(down),           STATION_FIELD(mean_queue),  STATION_FIELD(mean_wait_s),
     STATION_FIELD(mean_sojourn_s), STATION_FIELD(processed),   STATION_FIELD(scrapped),
     STATION_FIELD(reworked),       STATION_FIELD(held),        STATION_FIELD(yield),
-    STATION_FIELD(process_energy_kwh),
+    STATION_FIELD(energy_kwh),     STATION_FIELD(process_energy_kwh),
 };
 const size_t cti_n_station_fields = sizeof cti_station_fields / sizeof cti_station_fields[0];
 
@@ -155,6 +155,7 @@ char *ct_results_json(const ct_results *r)
     json_object_set_new(o, "bottleneck", b >= 0 ? json_string(r->mean.stations[b].name) : json_null());
     if (r->opt.replications > 1)
         json_object_set_new(o, "ci95", kpis_json(&r->ci95));
+    cti_econ_json_add(r, o);
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(o);
     return text;
@@ -204,10 +205,6 @@ void ct_results_print(const ct_results *r, FILE *out)
                      "  escapes %.0f; value lost %.0f USD\n",
                 m->cells_per_h, m->gwh_per_year, 100 * m->cumulative_yield,
                 100 * m->first_pass_yield, m->escapes, m->value_lost_usd);
-        if (m->process_energy_kwh > 0)
-            fprintf(out, "  process energy %.0f kWh (model: drying, roll heating, ...), "
-                         "%.3f kWh per kWh of cells\n",
-                    m->process_energy_kwh, m->process_energy_kwh_per_kwh);
         if (m->n_causes > 0)
             fprintf(out, "\n  %-28s %-20s %10s %14s %12s\n", "scrap cause", "station", "count",
                     "active kg", "cost USD");
@@ -225,4 +222,5 @@ void ct_results_print(const ct_results *r, FILE *out)
                 k->name, 100 * (k->utilization + k->down), 100 * k->utilization,
                 100 * k->down, 100 * k->blocked, 100 * k->starved);
     }
+    cti_econ_print(r, out);
 }

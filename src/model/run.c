@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "celltwin/quality.h"
+#include "econ/econ_internal.h"
 #include "engine/threads.h"
 #include "model/factory_internal.h"
 #include "model/line.h"
@@ -63,6 +64,8 @@ static void *worker(void *arg)
         tick_ctx t = {j, rep};
         ct_status rc = cti_line_run(j->f, j->opt, rep, &j->res->reps[rep],
                                     j->progress ? on_tick : NULL, &t);
+        if (rc == CT_OK)
+            cti_econ_compute(j->f, j->opt->horizon_s - j->opt->warmup_s, &j->res->reps[rep]);
         if (rc != CT_OK) {
             pthread_mutex_lock(&j->lock);
             j->status = rc;
@@ -97,6 +100,10 @@ static void aggregate(ct_results *r)
         p[i] = &r->reps[i];
     for (size_t f = 0; f < cti_n_line_fields; f++) {
         size_t off = cti_line_fields[f].offset;
+        summarise(p, n, off, t975, &CTI_FIELD(&r->mean, off), &CTI_FIELD(&r->ci95, off));
+    }
+    for (size_t f = 0; f < cti_n_econ_fields; f++) {
+        size_t off = cti_econ_fields[f].offset;
         summarise(p, n, off, t975, &CTI_FIELD(&r->mean, off), &CTI_FIELD(&r->ci95, off));
     }
     for (size_t s = 0; s < r->mean.n_stations; s++) {

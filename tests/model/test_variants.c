@@ -130,6 +130,14 @@ static double kind_energy_kwh(const ct_factory *f, const ct_kpis *k, const char 
     return e;
 }
 
+static double process_energy_kwh(const ct_kpis *k)
+{
+    double e = 0;
+    for (size_t i = 0; i < k->n_stations; i++)
+        e += k->stations[i].process_energy_kwh;
+    return e;
+}
+
 static void assert_mass_balance(const ct_kpis *k)
 {
     double in = k->active_in_kg, out = k->active_good_kg + k->active_scrap_kg + k->active_wip_kg;
@@ -186,8 +194,8 @@ static void test_dry_line_lowers_energy(void **state)
     double drying_wet = kind_energy_kwh(fw, kw, "coater");
     double drying_dry = kind_energy_kwh(fd, kd, "coater");
     double films = kind_energy_kwh(fd, kd, "dry_coater");
-    double ew = kw->process_energy_kwh / kw->active_in_kg;
-    double ed = kd->process_energy_kwh / kd->active_in_kg;
+    double ew = process_energy_kwh(kw) / kw->active_in_kg;
+    double ed = process_energy_kwh(kd) / kd->active_in_kg;
     printf("  wet: drying %.0f kWh, %.4f kWh per kg active; dry: drying %.0f kWh, film forming "
            "%.0f kWh, %.4f kWh per kg active\n",
            drying_wet, ew, drying_dry, films, ed);
@@ -296,7 +304,7 @@ static void test_solid_state_line(void **state)
                     strcmp(k->name, "soaking"));
     }
     const ct_kpis *k = ct_results_mean(r);
-    assert_true(k->process_energy_kwh > 0);
+    assert_true(process_energy_kwh(k) > 0);
     assert_mass_balance(k);
     assert_true(ss_cells.n > 100);
     printf("  %ld cells formed, mean %.2f Ah, capacity/(m_c x 200 mAh/g) %.4f-%.4f\n", ss_cells.n,
@@ -359,8 +367,7 @@ static void test_bounds(void **state)
     expect_bad(dry, "      speed: 30 m/min\n      roll", "      speed: 70 m/min\n      roll",
                "70 m/min", "stations[2].process.speed", "above 60 m/min");
     /* PTFE does not fibrillate below its 19 C transition */
-    expect_bad(dry, "      temperature: 40 C\n      power: 55 kW             # drive",
-               "      temperature: 10 C\n      power: 55 kW             # drive", "10 C",
+    expect_bad(dry, "      temperature: 40 C", "      temperature: 10 C", "10 C",
                "stations[0].process.temperature", "below 19 C");
     /* the review: dry films of 50 um to 1 mm; 5 mg/cm2 of LFP is ~23 um */
     expect_bad(dry, "      loading: 20 mg/cm2", "      loading: 5 mg/cm2", "5 mg/cm2",
