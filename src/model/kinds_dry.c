@@ -171,6 +171,7 @@ typedef struct dry_coater_params {
     cti_polarity polarity;
     cti_dry_method method;
     bool consumes_written;
+    bool checked;
 } dry_coater_params;
 
 static const char *const method_words[] = { "maxwell", "direct_calendering", NULL };
@@ -312,9 +313,13 @@ static int upstream_of_kind(const ct_factory *f, int t, const cti_kind *want)
     return -1;
 }
 
+/* Idempotent: the calender and slitter downstream call it through the
+ * kind's table for the recipe and the lanes (kinds_electrode.c). */
 static ct_status dry_coater_check(cti_yaml_ctx *y, cti_station *st, const ct_factory *f)
 {
     dry_coater_params *p = st->kind_params;
+    if (p->checked)
+        return CT_OK;
     int mx = upstream_of_kind(f, (int)(st - f->stations), &cti_kind_dry_mixer);
     const dry_mixer_params *mp = mx >= 0 ? f->stations[mx].kind_params : NULL;
     char kp[CTI_YAML_PATH_MAX + 32];
@@ -354,9 +359,21 @@ static ct_status dry_coater_check(cti_yaml_ctx *y, cti_station *st, const ct_fac
                              k->amount);
     }
     k->amount = p->powder_per_coil_kg;
-    if (mp)
-        return cti_coater_check_buffer(y, st, sp, p->powder_per_coil_kg, mp->mix.batch_mass_kg);
+    if (mp) {
+        ct_status rc = cti_coater_check_buffer(y, st, sp, p->powder_per_coil_kg,
+                                               mp->mix.batch_mass_kg);
+        if (rc != CT_OK)
+            return rc;
+    }
+    p->checked = true;
     return CT_OK;
+}
+
+void cti_dry_coater_info(const void *kind_params, cti_recipe *recipe, unsigned *lanes)
+{
+    const dry_coater_params *p = kind_params;
+    *recipe = p->recipe;
+    *lanes = p->coat.lanes;
 }
 
 /* The spans of the coil a server is forming, cut out when it is done. */

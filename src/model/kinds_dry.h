@@ -21,6 +21,12 @@ typedef struct cti_dry_coater_totals {
     double energy_wh;            /* roll heating (dry_electrode.h) */
 } cti_dry_coater_totals;
 
+/* The recipe and lanes of a checked dry coater (its station's kind_params,
+ * after cti_kind_dry_coater.check), for the calender and slitter
+ * downstream. */
+struct cti_recipe;
+void cti_dry_coater_info(const void *kind_params, struct cti_recipe *recipe, unsigned *lanes);
+
 /* Copies the totals of a dry coater's per-replication state (borrowed). */
 void cti_dry_coater_totals_get(const void *kind_state, cti_dry_coater_totals *out);
 

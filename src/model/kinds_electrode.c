@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "model/electrode.h"
+#include "model/kinds_dry.h"
 
 /* Consumed amounts must match the recipe this closely (relative): enough
  * for amounts written with 7 significant digits. */
@@ -1298,26 +1299,44 @@ const cti_kind cti_kind_coater = {
     .energy_wh = coater_energy_wh,
 };
 
-/* The coater upstream of a station, checked, or NULL when there is none.
- * *st_out is its station. Fails only through *status. */
-static const coater_params *upstream_coater(cti_yaml_ctx *y, const cti_station *st,
-                                            const ct_factory *f, const cti_station **st_out,
-                                            ct_status *status)
+/* Where a station's coils come from: the coater or dry coater upstream
+ * (checked), its recipe and lanes. */
+typedef struct coil_source {
+    const cti_station *st;      /* NULL: none upstream */
+    cti_recipe recipe;
+    unsigned lanes;
+    const char *what;           /* "coater" or "dry coater" */
+} coil_source;
+
+static ct_status upstream_coils(cti_yaml_ctx *y, const cti_station *st, const ct_factory *f,
+                                coil_source *out)
 {
-    int found[1];
-    *status = CT_OK;
-    int n = find_upstream(f, station_index(f, st), &cti_kind_coater, found, 1);
-    if (n < 0) {
-        *status = cti_yaml_fail_nomem(y);
-        return NULL;
+    memset(out, 0, sizeof *out);
+    const cti_kind *kinds[2] = { &cti_kind_coater, &cti_kind_dry_coater };
+    for (int k = 0; k < 2; k++) {
+        int found[1];
+        int n = find_upstream(f, station_index(f, st), kinds[k], found, 1);
+        if (n < 0)
+            return cti_yaml_fail_nomem(y);
+        if (n == 0)
+            continue;
+        cti_station *cs = &f->stations[found[0]];
+        ct_status rc = kinds[k]->check(y, cs, f);
+        if (rc != CT_OK)
+            return rc;
+        out->st = cs;
+        if (k == 0) {
+            const coater_params *cp = cs->kind_params;
+            out->recipe = cp->recipe;
+            out->lanes = cp->v.coat.lanes;
+            out->what = "coater";
+        } else {
+            cti_dry_coater_info(cs->kind_params, &out->recipe, &out->lanes);
+            out->what = "dry coater";
+        }
+        return CT_OK;
     }
-    if (n == 0)
-        return NULL;
-    cti_station *cs = &f->stations[found[0]];
-    if ((*status = coater_check(y, cs, f)) != CT_OK)
-        return NULL;
-    *st_out = cs;
-    return cs->kind_params;
+    return CT_OK;
 }
 
 /* Metres of coil m still to run: its length less what was used and the
@@ -1433,20 +1452,19 @@ static ct_status calender_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_st
 static ct_status calender_check(cti_yaml_ctx *y, cti_station *st, const ct_factory *f)
 {
     calender_params *p = st->kind_params;
-    const cti_station *cs = NULL;
-    ct_status s;
-    const coater_params *cp = upstream_coater(y, st, f, &cs, &s);
+    coil_source src;
+    ct_status s = upstream_coils(y, st, f, &src);
     if (s != CT_OK)
         return s;
-    if (cp) {
+    if (src.st) {
         if (p->has_polarity) {
             char kp[CTI_YAML_PATH_MAX];
             cti_yaml_join_key(kp, sizeof kp, p->path, "polarity");
             return cti_yaml_fail(y, *cti_yaml_seen(&p->walk, "polarity"), kp,
-                                 "expected no polarity: the coils come from coater \"%s\" (%s)",
-                                 cs->name, polarity_name(cp->recipe.polarity));
+                                 "expected no polarity: the coils come from %s \"%s\" (%s)",
+                                 src.what, src.st->name, polarity_name(src.recipe.polarity));
         }
-        p->recipe = cp->recipe;
+        p->recipe = src.recipe;
     } else {
         cti_recipe_default(&p->recipe, p->has_polarity ? p->polarity : CTI_CATHODE);
     }
@@ -1576,18 +1594,16 @@ static ct_status slitter_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_sta
 static ct_status slitter_check(cti_yaml_ctx *y, cti_station *st, const ct_factory *f)
 {
     const slitter_params *p = st->kind_params;
-    const cti_station *cs = NULL;
-    ct_status s;
-    const coater_params *cp = upstream_coater(y, st, f, &cs, &s);
-    if (s != CT_OK || !cp)
+    coil_source src;
+    ct_status s = upstream_coils(y, st, f, &src);
+    if (s != CT_OK || !src.st)
         return s;
-    if ((unsigned)st->splits != cp->v.coat.lanes) {
+    if ((unsigned)st->splits != src.lanes) {
         char sp[CTI_YAML_PATH_MAX], kp[KEY_PATH_MAX];
         station_path(sp, sizeof sp, p->path);
         cti_yaml_join_key(kp, sizeof kp, sp, "splits");
-        return cti_yaml_fail(y, yloc(st->loc), kp,
-                             "expected splits: %u, the lanes of coater \"%s\", got %d",
-                             cp->v.coat.lanes, cs->name, st->splits);
+        return cti_yaml_fail(y, yloc(st->loc), kp, "expected splits: %u, the lanes of %s \"%s\", got %d",
+                             src.lanes, src.what, src.st->name, st->splits);
     }
     return CT_OK;
 }

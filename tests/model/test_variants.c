@@ -374,6 +374,14 @@ static void test_bounds(void **state)
                "stations[2].process.loading", "below 50 um");
     expect_bad(dry, "      method: maxwell", "      method: extrusion", "extrusion",
                "stations[2].process.method", "maxwell or direct_calendering");
+    /* the calender and the slitter take the recipe and the lanes from the
+     * dry coater upstream, as from a wet one */
+    expect_bad(dry, "process: {line_load: 1000 N/mm,", "process: {polarity: cathode, line_load: 1000 N/mm,",
+               "cathode, line", "stations[3].process.polarity",
+               "the coils come from dry coater \"cathode_coating\"");
+    expect_bad(dry, "  - name: cathode_slitting\n    kind: slitter\n    splits: 3",
+               "  - name: cathode_slitting\n    kind: slitter\n    splits: 2", "name: cathode_slitting",
+               "stations[4].splits", "expected splits: 3, the lanes of dry coater");
     /* a vacuum chamber is slow: its default limit is 5 m/min */
     expect_bad(pre, "      method: bath", "      method: vacuum", "10 m/min",
                "stations[10].process.speed", "above 5 m/min");
