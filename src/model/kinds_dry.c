@@ -256,13 +256,15 @@ static ct_status dry_coater_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_
         p->has_polarity = true;
         p->polarity = x ? CTI_ANODE : CTI_CATHODE;
     }
-    if (cti_pk_written(&p->r, "lanes", &x) && !(x >= 1 && x <= CTI_MAX_LANES))
-        return cti_pk_fail_station(y, v, (cti_loc){ p->r.at[5].line, p->r.at[5].col },
-                                   "process.lanes", "expected lanes from 1 to 32");
-    if (cti_pk_written(&p->r, "sides", &x) && !(x == 1 || x == 2))
-        return cti_pk_fail_station(y, v, (cti_loc){ p->r.at[4].line, p->r.at[4].col },
-                                   "process.sides",
-                                   "expected 1 or 2 (2: film laminated on both sides)");
+    bool lanes_ok = !cti_pk_written(&p->r, "lanes", &x) || (x >= 1 && x <= CTI_MAX_LANES);
+    CTI_PK_CHECKED(y, &p->r, lanes_ok ? CT_OK
+                                      : ct_error_set(&e_, CT_ERR_INVALID,
+                                                     "dry_coat.lanes: expected 1 to 32, got %g", x));
+    bool sides_ok = !cti_pk_written(&p->r, "sides", &x) || x == 1 || x == 2;
+    CTI_PK_CHECKED(y, &p->r, sides_ok ? CT_OK
+                                      : ct_error_set(&e_, CT_ERR_INVALID,
+                                                     "dry_coat.sides: expected 1 or 2 (2: film "
+                                                     "laminated on both sides), got %g", x));
     /* Geometry and speed do not depend on the recipe: checked here; the
      * film thickness once the powder's recipe is known (check). */
     dry_coater_resolve(p, p->has_polarity ? p->polarity : CTI_CATHODE);

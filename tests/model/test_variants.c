@@ -374,6 +374,8 @@ static void test_bounds(void **state)
                "stations[2].process.loading", "below 50 um");
     expect_bad(dry, "      method: maxwell", "      method: extrusion", "extrusion",
                "stations[2].process.method", "maxwell or direct_calendering");
+    expect_bad(dry, "      sides: 2\n      width: 1260 mm", "      sides: 3\n      width: 1260 mm", "3\n",
+               "stations[2].process.sides", "expected 1 or 2");
     /* the calender and the slitter take the recipe and the lanes from the
      * dry coater upstream, as from a wet one */
     expect_bad(dry, "process: {line_load: 1000 N/mm,", "process: {polarity: cathode, line_load: 1000 N/mm,",
