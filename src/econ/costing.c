@@ -4,20 +4,28 @@
  * Over the statistics period of span hours, with G good cells leaving the
  * line (good units, when the line makes no cells):
  *
- *   material     M = raw material taken from the stores in the period
- *                    + per_cell materials x G
  *   scrap share  s = active mass scrapped / (active mass in good cells +
  *                    scrapped), the line's mass balance of active material
- *   materials    = M (1 - s) / G       scrap = M s / G
+ *   materials    = B, the design bill of materials of a cell (bom.c: the
+ *                  recipes traced back from the cell, per_cell materials,
+ *                  the cell's material_cost)
+ *   scrap        = B s / (1 - s): a good cell needs 1 / (1 - s) cells' worth
+ *                  of material
  *   energy       = E x electricity price / G      (E from energy.c)
  *   labour       = sum(operators) x labour rate x span / G
  *   depreciation = sum(investment / (years x 8760 h)) x span / G
  *   overhead     = overhead share x (energy + labour + depreciation)
  *
+ * The bill of materials rather than the material bought in the period
+ * keeps the cost of a line that is still filling (work in progress
+ * growing) from landing on the few cells that left. When the recipes
+ * cannot be traced to the cell (B = 0 while material was bought), the
+ * material bought in the period M is split instead: materials M (1 - s) / G,
+ * scrap M s / G.
+ *
  * The six parts add up to the cost per cell; the cost per kWh divides it
  * by the energy of a good cell (their mean, or the `cell:` nominal energy
- * when the line makes no cells). Material still in the line at the end
- * is counted as material: in a steady state the WIP does not change.
+ * when the line makes no cells).
  */
 #include "econ/econ_internal.h"
 #include "model/factory_internal.h"
@@ -43,10 +51,7 @@ void cti_econ_compute(const ct_factory *f, double span_s, ct_kpis *k)
     double g = x->good_cells > 0 ? x->good_cells : k->completed;
     x->good_cells = g;
 
-    double per_cell_materials = 0;
-    for (int m = 0; m < f->n_materials; m++)
-        per_cell_materials += f->materials[m].price_usd_kg * f->materials[m].per_cell_kg;
-    double material = x->material_in_usd + per_cell_materials * g;
+    double bom = cti_econ_bom_usd(f);
     double active_out = k->active_good_kg + k->active_scrap_kg;
     double s = active_out > 0 ? k->active_scrap_kg / active_out : 0;
 
@@ -66,8 +71,13 @@ void cti_econ_compute(const ct_factory *f, double span_s, ct_kpis *k)
         x->energy_kwh_per_kwh_cell = 0;
         return;
     }
-    x->materials_usd = material * (1 - s) / g;
-    x->scrap_usd = material * s / g;
+    if (bom > 0 || !(x->material_in_usd > 0)) {
+        x->materials_usd = bom;
+        x->scrap_usd = s < 1 ? bom * s / (1 - s) : 0;
+    } else {
+        x->materials_usd = x->material_in_usd * (1 - s) / g;
+        x->scrap_usd = x->material_in_usd * s / g;
+    }
     x->energy_usd = x->energy_kwh * f->econ.electricity_usd_kwh / g;
     x->labour_usd = operators * f->econ.labour_usd_h * hours / g;
     x->depreciation_usd = depreciation_per_h * hours / g;

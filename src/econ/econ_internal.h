@@ -94,6 +94,8 @@ void cti_econ_free(struct ct_factory *f);
 /* Power of a room per m2 (W/m2): its own, or the dry-room model at its
  * dew point. */
 double cti_room_power_w_m2(const cti_factory_econ *e, const cti_room *r);
+/* Energy of a room over span_s seconds, kWh. */
+double cti_room_kwh(const cti_factory_econ *e, const cti_room *r, double span_s);
 /* Fills the energy (stations, rooms, building) and floor-space fields of
  * k->econ and each station's energy_kwh, for a statistics period of span_s
  * seconds. k's station state fractions and process_energy_kwh must be set. */
@@ -104,6 +106,17 @@ void cti_econ_energy(const struct ct_factory *f, double span_s, struct ct_kpis *
 /* Everything in k->econ for one replication: energy (above), then the
  * cost per good cell and its breakdown. No-op without `economics:`. */
 void cti_econ_compute(const struct ct_factory *f, double span_s, struct ct_kpis *k);
+
+/* ---- bom.c ---- */
+
+/* kg of material m in one good cell by design (recipes, no scrap): its
+ * per_cell mass, or what the cell-making station's consumption traced back
+ * through the converting stations takes; 0 when the line makes no cells
+ * or m does not go into them. */
+double cti_econ_mass_per_cell(const struct ct_factory *f, int m);
+/* Price of that bill of materials per good cell, with the cell's
+ * material_cost, USD. */
+double cti_econ_bom_usd(const struct ct_factory *f);
 
 /* ---- econ_report.c ---- */
 

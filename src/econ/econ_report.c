@@ -50,6 +50,20 @@ static const part floor_parts[] = {
 
 #define PART(x, p) CTI_FIELD(x, (p).offset)
 
+/* The design bill of materials: {name: {kg, usd}} per good cell. */
+static json_t *bom_json(const ct_factory *f)
+{
+    json_t *o = json_object();
+    for (int m = 0; m < f->n_materials; m++) {
+        double kg = cti_econ_mass_per_cell(f, m);
+        json_t *mo = json_object();
+        json_object_set_new(mo, "kg", json_real(kg));
+        json_object_set_new(mo, "usd", json_real(kg * f->materials[m].price_usd_kg));
+        json_object_set_new(o, f->materials[m].name, mo);
+    }
+    return o;
+}
+
 static json_t *econ_json(const ct_results *r, const ct_kpis *k, bool is_mean)
 {
     const ct_econ_kpis *x = &k->econ;
@@ -83,13 +97,12 @@ static json_t *econ_json(const ct_results *r, const ct_kpis *k, bool is_mean)
     if (is_mean) {
         /* rooms draw a constant power: the same in every replication */
         const cti_factory_econ *e = &r->f->econ;
-        double hours = (r->opt.horizon_s - r->opt.warmup_s) / 3600.0;
         json_t *rooms = json_object();
         for (int i = 0; i < e->n_rooms; i++)
             json_object_set_new(rooms, e->rooms[i].name,
-                                json_real(cti_room_power_w_m2(e, &e->rooms[i]) *
-                                          e->rooms[i].floor_space_m2 * hours / 1000.0));
+                                json_real(cti_room_kwh(e, &e->rooms[i], r->opt.horizon_s - r->opt.warmup_s)));
         json_object_set_new(o, "energy_by_room_kwh", rooms);
+        json_object_set_new(o, "materials_per_cell", bom_json(r->f));
     }
     json_t *floor = json_object();
     for (size_t p = 0; p < N_FLOOR; p++)
@@ -138,18 +151,29 @@ void cti_econ_print(const ct_results *r, FILE *out)
         value(out, r, "%.3f", v, PART(h, cost_parts[p]));
         fprintf(out, " USD (%.1f %%)\n", m->cost_per_cell_usd > 0 ? 100 * v / m->cost_per_cell_usd : 0);
     }
+    if (m->good_cells > 0)
+        fprintf(out, "  from the stores        %.3f USD of raw material per good cell in the period "
+                     "(with work in progress)\n", m->material_in_usd / m->good_cells);
     fputs("  energy per kWh of cell ", out);
     value(out, r, "%.1f", m->energy_kwh_per_kwh_cell, h->energy_kwh_per_kwh_cell);
-    fprintf(out, " kWh (stations %.0f, rooms %.0f, building %.0f MWh in the period)\n",
-            m->energy_stations_kwh / 1000, m->energy_rooms_kwh / 1000, m->energy_building_kwh / 1000);
+    fprintf(out, " kWh (in the period: stations %.1f, rooms %.1f, building %.1f kWh)\n",
+            m->energy_stations_kwh, m->energy_rooms_kwh, m->energy_building_kwh);
     fprintf(out, "  floor space %.0f m2: electrode %.0f, assembly %.0f, finishing %.0f, dry rooms %.0f\n",
             m->floor_space_m2, m->floor_electrode_m2, m->floor_assembly_m2, m->floor_finishing_m2,
             m->floor_dry_rooms_m2);
-    fprintf(out, "\n  %-22s %12s %7s\n", "station energy", "MWh", "share%");
+    fprintf(out, "\n  %-22s %14s %7s\n", "energy", "kWh", "share%");
     for (size_t s = 0; s < r->mean.n_stations; s++) {
         const ct_station_kpi *k = &r->mean.stations[s];
         if (k->energy_kwh > 0)
-            fprintf(out, "  %-22.22s %12.1f %7.1f\n", k->name, k->energy_kwh / 1000,
+            fprintf(out, "  %-22.22s %14.1f %7.1f\n", k->name, k->energy_kwh,
                     m->energy_kwh > 0 ? 100 * k->energy_kwh / m->energy_kwh : 0);
     }
+    const cti_factory_econ *e = &r->f->econ;
+    for (int i = 0; i < e->n_rooms; i++) {
+        double kwh = cti_room_kwh(e, &e->rooms[i], r->opt.horizon_s - r->opt.warmup_s);
+        fprintf(out, "  room %-17.17s %14.1f %7.1f\n", e->rooms[i].name, kwh,
+                m->energy_kwh > 0 ? 100 * kwh / m->energy_kwh : 0);
+    }
+    fprintf(out, "  %-22s %14.1f %7.1f\n", "building services", m->energy_building_kwh,
+            m->energy_kwh > 0 ? 100 * m->energy_building_kwh / m->energy_kwh : 0);
 }

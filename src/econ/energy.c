@@ -24,6 +24,11 @@ double cti_room_power_w_m2(const cti_factory_econ *e, const cti_room *r)
     return e->dry_ref_w_m2 * pow(e->dry_factor_per_10k, (e->dry_ref_dew_point_c - r->dew_point_c) / 10.0);
 }
 
+double cti_room_kwh(const cti_factory_econ *e, const cti_room *r, double span_s)
+{
+    return cti_room_power_w_m2(e, r) * r->floor_space_m2 * span_s / 3.6e6;
+}
+
 /* Energy of station i in the period, kWh. */
 static double station_kwh(const cti_station *s, const ct_station_kpi *k, double hours)
 {
@@ -52,7 +57,7 @@ void cti_econ_energy(const ct_factory *f, double span_s, ct_kpis *k)
     x->floor_dry_rooms_m2 = 0;
     for (int r = 0; r < f->econ.n_rooms; r++) {
         const cti_room *room = &f->econ.rooms[r];
-        x->energy_rooms_kwh += cti_room_power_w_m2(&f->econ, room) * room->floor_space_m2 * hours / 1000.0;
+        x->energy_rooms_kwh += cti_room_kwh(&f->econ, room, span_s);
         x->floor_dry_rooms_m2 += room->floor_space_m2;
     }
     x->floor_electrode_m2 = by_area[CTI_AREA_ELECTRODE];

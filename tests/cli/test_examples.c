@@ -46,6 +46,18 @@ static void test_default_factory_runs(void **state)
     assert_true(fabs(in - (good + scrap + wip)) <= 1e-9 * in);
     assert_true(json_array_size(json_object_get(o, "scrap_by_cause")) > 0);
     assert_non_null(json_object_get(o, "yield_by_station"));
+    /* economics: the energy parts add up, the coaters' dryers count */
+    json_t *e = json_object_get(o, "economics");
+    assert_non_null(e);
+    json_t *eb = json_object_get(e, "energy_breakdown_kwh");
+    double total = num(e, "energy_kwh");
+    assert_true(total > 0);
+    assert_true(fabs(num(eb, "stations") + num(eb, "rooms") + num(eb, "building") - total) <= 1e-9 * total);
+    assert_true(num(json_object_get(e, "energy_by_station_kwh"), "cathode_coating") > 0);
+    /* LFP in a cell by design: 6 m of a 420 mm lane, coated on 2 sides at
+     * 20 mg/cm2 with 96 % LFP: 6 x 0.42 x 2 x 0.2 kg/m2 x 0.96 = 0.96768 kg */
+    double lfp = num(json_object_get(json_object_get(e, "materials_per_cell"), "lfp"), "kg");
+    assert_true(fabs(lfp - 0.96768) <= 1e-6 * 0.96768);
     json_decref(o);
 }
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "celltwin/factory.h"
+#include "econ/econ_internal.h"
 
 static void assert_close(double got, double want, double rel)
 {
@@ -69,6 +70,16 @@ static const char tiny[] =
     "                power: {running: 30 kW, idle: 10 kW, down: 0 kW}, operators: 2,\n"
     "                area: assembly}\n";
 
+/* base with its first `from` replaced by `to`, into text. */
+static const char *edit(const char *base, const char *from, const char *to)
+{
+    static char text[4096];
+    const char *p = strstr(base, from);
+    assert_non_null(p);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - base), base, to, p + strlen(from));
+    return text;
+}
+
 static void test_tiny_closed_form(void **state)
 {
     (void)state;
@@ -109,6 +120,13 @@ static void test_tiny_closed_form(void **state)
     double total = 1 + (21.5 + 100 + 10 + 13.15) / 180;
     assert_close(x->cost_per_cell_usd, total, 1e-9);
     assert_close(x->cost_per_kwh_usd, total / 0.32, 1e-9);
+    ct_results_destroy(r);
+    ct_factory_destroy(f);
+
+    /* the cell's material_cost is bought per good cell, like per_cell */
+    f = load(edit(tiny, "nominal_capacity: 100 Ah}", "nominal_capacity: 100 Ah, material_cost: 4 usd}"));
+    r = run(f, 1);
+    assert_close(ct_results_mean(r)->econ.materials_usd, 1 + 4, 1e-12);
     ct_results_destroy(r);
     ct_factory_destroy(f);
 }
@@ -171,11 +189,10 @@ static void test_breakdowns_add_up(void **state)
          * is active scrapped / (good + scrapped) */
         double s = k->active_scrap_kg / (k->active_good_kg + k->active_scrap_kg);
         assert_true(s > 0.1 && s < 0.3);
-        /* material bought: lfp from the store plus 0.3 kg x 10 usd/kg of can
-         * per good cell, split by that share */
-        double bought = x->material_in_usd + 3.0 * x->good_cells;
-        assert_close(x->scrap_usd, s * bought / x->good_cells, 1e-12);
-        assert_close(x->materials_usd, (1 - s) * bought / x->good_cells, 1e-12);
+        /* a cell takes 1 kg of lfp (20 usd) and 0.3 kg of can (3 usd); a
+         * good cell carries 1 / (1 - s) cells' worth of material */
+        assert_close(x->materials_usd, 23, 1e-12);
+        assert_close(x->scrap_usd, 23 * s / (1 - s), 1e-12);
         /* the tester's energy from its state fractions: 5 h x (5 kW busy,
          * 1 kW blocked or starved, 0.5 kW down) */
         const ct_station_kpi *t = &k->stations[1];
@@ -191,6 +208,44 @@ static void test_breakdowns_add_up(void **state)
     ct_factory_destroy(f);
 }
 
+/* The bill of materials traced back from the cell: a mixer makes 10 kg
+ * batches of 6 kg lfp and 4 kg water; a coater makes 100 m coils from 5 kg
+ * of slurry; a slitter cuts them in 2 lanes (same length, half the
+ * material each); an assembler takes 10 m of lane per cell. Per cell:
+ * lfp 5 kg x 0.6 / 100 m / 2 x 10 m = 0.15 kg, water 0.10 kg. */
+static void test_bill_of_materials(void **state)
+{
+    (void)state;
+    ct_factory *f = load("name: chain\n"
+                         "cell: {nominal_voltage: 3.2 V, nominal_capacity: 10 Ah}\n"
+                         "materials:\n"
+                         "  - {name: lfp, price: 20 usd/kg, lot: 1 t, active: true}\n"
+                         "  - {name: water, price: 0.5 usd/kg, lot: 1 t}\n"
+                         "  - {name: can, price: 10 usd/kg, lot: 1 t, per_cell: 100 g}\n"
+                         "economics: {electricity: 0.1 usd/kWh, labour_rate: 40 usd/h}\n"
+                         "stations:\n"
+                         "  - name: mixer\n"
+                         "    consumes: [{material: lfp, amount: 6 kg}, {material: water, amount: 4 kg}]\n"
+                         "    makes: batch\n"
+                         "    process_time: 60 s\n"
+                         "  - name: coater\n"
+                         "    consumes: [{input: in, amount: 5 kg}]\n"
+                         "    makes: coil\n"
+                         "    quantity: 100 m\n"
+                         "    process_time: 60 s\n"
+                         "  - {name: slitter, splits: 2, process_time: 10 s}\n"
+                         "  - name: assembler\n"
+                         "    consumes: [{input: in, amount: 10 m}]\n"
+                         "    makes: cell\n"
+                         "    process_time: 5 s\n");
+    assert_close(cti_econ_mass_per_cell(f, 0), 0.15, 1e-12);
+    assert_close(cti_econ_mass_per_cell(f, 1), 0.10, 1e-12);
+    assert_close(cti_econ_mass_per_cell(f, 2), 0.10, 1e-12);
+    /* 0.15 x 20 + 0.1 x 0.5 + 0.1 x 10 = 4.05 usd */
+    assert_close(cti_econ_bom_usd(f), 4.05, 1e-12);
+    ct_factory_destroy(f);
+}
+
 /* Each bad input is refused with "econ.yaml:LINE:COL: KEY: ..." */
 static void expect_error(const char *text, const char *where, const char *what)
 {
@@ -200,16 +255,6 @@ static void expect_error(const char *text, const char *where, const char *what)
     assert_null(f);
     if (strncmp(err.msg, where, strlen(where)) != 0 || !strstr(err.msg, what))
         fail_msg("want \"%s ... %s\", got \"%s\"", where, what, err.msg);
-}
-
-/* base with its first `from` replaced by `to`, into text. */
-static const char *edit(const char *base, const char *from, const char *to)
-{
-    static char text[4096];
-    const char *p = strstr(base, from);
-    assert_non_null(p);
-    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - base), base, to, p + strlen(from));
-    return text;
 }
 
 static void test_bad_input(void **state)
@@ -239,6 +284,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_closed_form),
         cmocka_unit_test(test_breakdowns_add_up),
+        cmocka_unit_test(test_bill_of_materials),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
