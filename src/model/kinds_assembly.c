@@ -416,13 +416,15 @@ static double stacker_start(cti_job *job)
      * `cell: nominal_voltage`). */
     a[CTI_C_CATHODE_MASS] = (float)(mass[0] / p->bipolar_units);
     a[CTI_C_ANODE_MASS] = (float)(mass[1] / p->bipolar_units);
-    /* Lithium a prelithiation station left on the anode lane (usable part,
-     * kg/m2 per side), as charge: double-sided sheets, 3861 Ah/kg. */
-    if (job->has_input[1] && job->input_attr[1][CTI_M_PRELITHIATION] > 0.0f)
-        a[CTI_C_PRELITH_CHARGE] =
-            (float)(sheets[1] * p->sheet_pitch_m * f[1]->width_m * 2.0 *
-                    job->input_attr[1][CTI_M_PRELITHIATION] * CTI_LITHIUM_AH_KG /
-                    p->bipolar_units);
+    /* Prelithiation lithium on the lanes (kg/m2 per side): a prelithiation
+     * station's on the anode, a cathode additive's (kinds-electrode.md), as
+     * charge: double-sided sheets, 3861 Ah/kg. */
+    double pre_ah = 0;
+    for (int pol = 0; pol < 2; pol++)
+        if (job->has_input[pol] && job->input_attr[pol][CTI_M_PRELITHIATION] > 0.0f)
+            pre_ah += sheets[pol] * p->sheet_pitch_m * f[pol]->width_m * 2.0 *
+                      job->input_attr[pol][CTI_M_PRELITHIATION] * CTI_LITHIUM_AH_KG;
+    a[CTI_C_PRELITH_CHARGE] = (float)(pre_ah / p->bipolar_units);
     /* The electrodes' moisture by mass; 0 (none recorded) lets the oven
      * start from the dry room's dew point. */
     a[CTI_C_CELL_MOISTURE] = (float)(water / (mass[0] + mass[1]));

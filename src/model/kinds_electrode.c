@@ -29,6 +29,7 @@
 
 #include "model/electrode.h"
 #include "model/kinds_dry.h"
+#include "model/kinds_prelithiation.h"
 
 /* Consumed amounts must match the recipe this closely (relative): enough
  * for amounts written with 7 significant digits. */
@@ -305,7 +306,12 @@ typedef struct mixer_params {
     X(active_density, recipe.active_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false, false, OPT) \
     X(conductive_density, recipe.conductive_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false,   \
       false, OPT)                                                                             \
-    X(binder_density, recipe.binder_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false, false, OPT)
+    X(binder_density, recipe.binder_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false, false, OPT) \
+    X(additive, recipe.additive_frac, CT_DIM_NONE, UNIT, false, false, OPT)                   \
+    X(additive_density, recipe.additive_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false, false, \
+      OPT)                                                                                    \
+    X(additive_capacity, recipe.additive_capacity_ah_kg, CT_DIM_SPECIFIC_CHARGE, POSITIVE,    \
+      false, false, OPT)
 
 #define MIXER_RHEOLOGY(X)                                                                     \
     X(medium_viscosity, recipe.medium_viscosity_pa_s, CT_DIM_VISCOSITY, POSITIVE, false,      \
@@ -385,7 +391,7 @@ static ct_status mixer_recipe(cti_yaml_ctx *y, const cti_yaml_value *v, void *ob
         return st;
     /* The three fractions are required keys, so all are in given. */
     const cti_recipe *r = &p->given.recipe;
-    double sum = r->active_frac + r->conductive_frac + r->binder_frac;
+    double sum = r->active_frac + r->conductive_frac + r->binder_frac + r->additive_frac;
     if (!(fabs(sum - 1.0) <= RECIPE_SUM_TOL))
         return cti_yaml_fail(y, v->loc, v->path, "expected fractions that sum to 1, got %.10g", sum);
     if (!(r->active_frac > 0))
@@ -427,15 +433,16 @@ typedef struct mixer_role {
     double kg;             /* per batch */
 } mixer_role;
 
-static int mixer_roles(const cti_recipe *r, const cti_mix_params *m, mixer_role roles[4])
+static int mixer_roles(const cti_recipe *r, const cti_mix_params *m, mixer_role roles[5])
 {
-    const mixer_role all[3] = {
+    const mixer_role all[4] = {
         { "active material", "active", r->active_frac, 0 },
         { "conductive agent", "conductive", r->conductive_frac, 0 },
         { "binder", "binder", r->binder_frac, 0 },
+        { "prelithiation additive", "additive", r->additive_frac, 0 },
     };
     int n = 0;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (all[i].frac > 0) {
             roles[n] = all[i];
             roles[n].kg = m->batch_mass_kg * m->solid_content * all[i].frac;
@@ -455,7 +462,7 @@ ct_status cti_mixer_check_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, cti
 {
     char sp[CTI_YAML_PATH_MAX], kp[KEY_PATH_MAX];
     station_path(sp, sizeof sp, v->path);
-    mixer_role roles[4];
+    mixer_role roles[5];
     int n = mixer_roles(rec, m, roles);
 
     if (st->n_consumes == 0) {
@@ -474,8 +481,8 @@ ct_status cti_mixer_check_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, cti
         cti_yaml_join_key(kp, sizeof kp, sp, "consumes");
         return cti_yaml_fail(y, yloc(st->consumes[0].loc), kp,
                              "expected %d entries (the recipe's components with a fraction > 0 "
-                             "in the order active, conductive, binder) or %d (and the solvent), "
-                             "got %d",
+                             "in the order active, conductive, binder, additive) or %d (and the "
+                             "solvent), got %d",
                              n, n + 1, st->n_consumes);
     }
     for (int i = 0; i < st->n_consumes; i++) {
@@ -565,7 +572,7 @@ ct_status cti_mixer_check_active(cti_yaml_ctx *y, const cti_station *st, const c
 {
     char sp[CTI_YAML_PATH_MAX], kp[KEY_PATH_MAX];
     station_path(sp, sizeof sp, process_path);
-    mixer_role roles[4];
+    mixer_role roles[5];
     mixer_roles(rec, mix, roles);
     for (int i = 0; i < st->n_consumes; i++) {
         const cti_consume *c = &st->consumes[i];
@@ -1247,6 +1254,12 @@ static double coater_start(cti_job *job)
         s->totals.solvent_evaporated_kg += res.solvent_evaporated_kg;
     }
     slot->n_spans = merge_spans(slot->spans, slot->n_spans);
+    /* A prelithiation additive in the cathode: the lithium it gives up on
+     * the first charge, as lithium per m2 and side (3861 Ah/kg), which the
+     * stacker turns into the cell's prelithiation charge. */
+    if (p->recipe.additive_frac > 0)
+        attr[CTI_M_PRELITHIATION] = attr[CTI_M_AREAL_LOADING] * p->recipe.additive_frac *
+                                    p->recipe.additive_capacity_ah_kg / CTI_LITHIUM_AH_KG;
     for (int a = 0; a < CTI_M__COUNT; a++)
         m->attr[a] = (float)attr[a];
     m->lanes = (uint8_t)c->lanes;
