@@ -3,7 +3,8 @@
  * line: the dry electrode line (examples/prismatic-lfp-dry.yaml) against
  * the wet default line, anode prelithiation on an NMC811 / SiOx-graphite
  * line (examples/prismatic-nmc-siox-prelith.yaml) with and without the
- * prelithiation station, and the solid-state line (examples/solid-state.yaml);
+ * prelithiation station and with a cathode additive instead, and the
+ * solid-state line (examples/solid-state.yaml);
  * the models' closed forms; the new kinds' bounds, rejected at
  * FILE:LINE:COL: KEY.
  *
