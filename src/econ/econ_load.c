@@ -333,6 +333,8 @@ static cti_area kind_area(const cti_kind *k)
         {"formation", CTI_AREA_FINISHING}, {"degassing", CTI_AREA_FINISHING},
         {"aging", CTI_AREA_FINISHING},     {"grader", CTI_AREA_FINISHING},
         {"finisher", CTI_AREA_FINISHING},
+        {"dry_mixer", CTI_AREA_ELECTRODE}, {"dry_coater", CTI_AREA_ELECTRODE},
+        {"prelithiation", CTI_AREA_ELECTRODE},
     };
     for (size_t i = 0; k && i < sizeof table / sizeof table[0]; i++)
         if (strcmp(k->name, table[i].kind) == 0)

@@ -37,7 +37,8 @@ typedef enum cti_defect {
     CTI_DEF_MISALIGN = 1u << 5,   /* electrode overhang out of tolerance */
     CTI_DEF_INSULATION = 1u << 6, /* hard insulation fault (Hi-Pot finds it) */
     CTI_DEF_ELECTROLYTE = 1u << 7,/* electrolyte mass out of tolerance */
-    CTI_DEF_STANDING = 1u << 8    /* slurry over its standing-time limit */
+    CTI_DEF_STANDING = 1u << 8,   /* slurry over its standing-time limit */
+    CTI_DEF_LITHIUM = 1u << 9     /* lithium reacted on a prelithiated anode (incident) */
 } cti_defect;
 
 /* Attributes of a slurry batch or coil (index into cti_material.attr).
@@ -48,7 +49,10 @@ typedef enum cti_defect {
  * irregular_edge_probability (per cathode sheet) and particles_per_sheet
  * (mean loose particles per anode sheet) are what a notcher found for the
  * sheets it cut from a lane; the stacker draws each cell's burr and
- * particles from them (kinds_assembly.c). */
+ * particles from them (kinds_assembly.c). binder_fibrillation is the share
+ * of a dry powder's PTFE fibrillated by the dry mixer (dry_electrode.h);
+ * prelithiation_lithium the lithium a prelithiation station left on an
+ * anode coil that the cell can use, kg/m2 per side (kinds_prelithiation.c). */
 #define CTI_MATERIAL_ATTRS(X)                                                   \
     X(SOLID_CONTENT, "solid_content", CT_DIM_NONE)                              \
     X(VISCOSITY, "viscosity", CT_DIM_VISCOSITY)                                 \
@@ -65,12 +69,16 @@ typedef enum cti_defect {
     X(COMPACTION, "compaction", CT_DIM_NONE)                                    \
     X(EDGE_BURR, "edge_burr", CT_DIM_LENGTH)                                    \
     X(EDGE_PROBABILITY, "irregular_edge_probability", CT_DIM_NONE)              \
-    X(PARTICLE_RATE, "particles_per_sheet", CT_DIM_NONE)
+    X(PARTICLE_RATE, "particles_per_sheet", CT_DIM_NONE)                        \
+    X(FIBRILLATION, "binder_fibrillation", CT_DIM_NONE)                         \
+    X(PRELITHIATION, "prelithiation_lithium", CT_DIM_AREAL_MASS)
 
 /* Attributes of a stack or cell (index into cti_cell.attr). wetting is
  * the wetted fraction of the electrodes after HT soaking (0 = not soaked);
  * grade is the grader's bin, 1 for the first bin of its list, 0 for none
- * (kinds_finishing.c). */
+ * (kinds_finishing.c); prelithiation_charge is the lithium the stacker
+ * took in with prelithiated anode sheets, as charge (formation adds it to
+ * the lithium inventory). */
 #define CTI_CELL_ATTRS(X)                                                       \
     X(CATHODE_MASS, "cathode_active_mass", CT_DIM_MASS)                         \
     X(ANODE_MASS, "anode_active_mass", CT_DIM_MASS)                             \
@@ -92,7 +100,8 @@ typedef enum cti_defect {
     X(WEIGHT, "weight", CT_DIM_MASS)                                            \
     X(THICKNESS, "thickness", CT_DIM_LENGTH)                                    \
     X(WETTING, "wetting", CT_DIM_NONE)                                          \
-    X(GRADE, "grade", CT_DIM_NONE)
+    X(GRADE, "grade", CT_DIM_NONE)                                              \
+    X(PRELITH_CHARGE, "prelithiation_charge", CT_DIM_CHARGE)
 
 #define CTI_ATTR_ENUM(id, name, dim) CTI_M_##id,
 typedef enum { CTI_MATERIAL_ATTRS(CTI_ATTR_ENUM) CTI_M__COUNT } cti_material_attr;

@@ -128,24 +128,41 @@ void cti_recipe_default(cti_recipe *r, cti_polarity polarity)
     r->thixo_recovery_s = 3600.0;
     r->reagglomeration_m_s = 0.2e-6 / SECONDS_PER_HOUR;
     r->standing_limit_s = 2.0 * 86400.0;
+    /* No additive; if one is written: Li5FeO4, about 700 mAh/g (cell_design.c
+     * gives the derivation) and an assumed particle density of 3.9 g/cm3. */
+    r->additive_frac = 0.0;
+    r->additive_density_kg_m3 = 3900.0;
+    r->additive_capacity_ah_kg = 700.0;
 }
 
 ct_status cti_recipe_validate(const cti_recipe *r, ct_error *err)
 {
     if (r->solvent != CTI_SOLVENT_NMP && r->solvent != CTI_SOLVENT_WATER)
         return ct_error_set(err, CT_ERR_INVALID, "recipe: solvent: expected NMP or water");
-    const double f[3] = { r->active_frac, r->conductive_frac, r->binder_frac };
-    static const char *const fname[3] = { "active", "conductive", "binder" };
-    for (int i = 0; i < 3; i++)
+    const double f[4] = { r->active_frac, r->conductive_frac, r->binder_frac, r->additive_frac };
+    static const char *const fname[4] = { "active", "conductive", "binder", "additive" };
+    for (int i = 0; i < 4; i++)
         if (!(f[i] >= 0.0 && f[i] <= 1.0))
             return ct_error_set(err, CT_ERR_INVALID,
                                 "recipe: %s fraction %g is outside [0, 1]", fname[i], f[i]);
-    double sum = f[0] + f[1] + f[2];
+    double sum = f[0] + f[1] + f[2] + f[3];
     if (!(fabs(sum - 1.0) <= RECIPE_SUM_TOL))
         return ct_error_set(err, CT_ERR_INVALID,
-                            "recipe: active %g + conductive %g + binder %g = %.12g; "
+                            "recipe: active %g + conductive %g + binder %g + additive %g = %.12g; "
                             "the dry-mass fractions must sum to 1",
-                            f[0], f[1], f[2], sum);
+                            f[0], f[1], f[2], f[3], sum);
+    if (r->additive_frac > CTI_ADDITIVE_MAX_FRAC)
+        return ct_error_set(err, CT_ERR_INVALID,
+                            "recipe: additive: %g %% is above %g %%: the review adds a "
+                            "prelithiation compound \"in low amounts (<5 wt.%%)\"",
+                            100 * r->additive_frac, 100 * CTI_ADDITIVE_MAX_FRAC);
+    if (r->additive_frac > 0 && r->polarity != CTI_CATHODE)
+        return ct_error_set(err, CT_ERR_INVALID,
+                            "recipe: additive: a prelithiation additive goes into the cathode");
+    if (r->additive_frac > 0 && (!finite_pos(r->additive_density_kg_m3) ||
+                                 !finite_pos(r->additive_capacity_ah_kg)))
+        return ct_error_set(err, CT_ERR_INVALID,
+                            "recipe: additive_density and additive_capacity must be > 0");
     if (!(r->active_frac > 0.0))
         return ct_error_set(err, CT_ERR_INVALID, "recipe: active fraction must be > 0");
     if (!finite_pos(r->active_density_kg_m3) || !finite_pos(r->conductive_density_kg_m3) ||
@@ -183,7 +200,8 @@ double cti_recipe_solids_density_kg_m3(const cti_recipe *r)
 {
     return 1.0 / (r->active_frac / r->active_density_kg_m3 +
                   r->conductive_frac / r->conductive_density_kg_m3 +
-                  r->binder_frac / r->binder_density_kg_m3);
+                  r->binder_frac / r->binder_density_kg_m3 +
+                  (r->additive_frac > 0 ? r->additive_frac / r->additive_density_kg_m3 : 0.0));
 }
 
 /* Volumes per kg of slurry and per unit solid content: particles, binder,
@@ -191,7 +209,8 @@ double cti_recipe_solids_density_kg_m3(const cti_recipe *r)
 static void specific_volumes(const cti_recipe *r, double *vp, double *vb, double *vl)
 {
     *vp = r->active_frac / r->active_density_kg_m3 +
-          r->conductive_frac / r->conductive_density_kg_m3;
+          r->conductive_frac / r->conductive_density_kg_m3 +
+          (r->additive_frac > 0 ? r->additive_frac / r->additive_density_kg_m3 : 0.0);
     *vb = r->binder_frac / r->binder_density_kg_m3;
     *vl = 1.0 / cti_solvent_get(r->solvent)->density_kg_m3;
 }
@@ -320,6 +339,7 @@ void cti_mix_batch(const cti_recipe *r, const cti_mix_params *p, ct_rng *rng,
     out->active_kg = solids * r->active_frac;
     out->conductive_kg = solids * r->conductive_frac;
     out->binder_kg = solids * r->binder_frac;
+    out->additive_kg = solids * r->additive_frac;
     out->solvent_kg = p->batch_mass_kg - solids;
     out->mixing_revs = revs;
 }

@@ -65,6 +65,11 @@ typedef struct cti_recipe {
     cti_solvent solvent;
     double active_frac, conductive_frac, binder_frac;
     double active_density_kg_m3, conductive_density_kg_m3, binder_density_kg_m3;
+    /* Prelithiation additive in the cathode (Li5FeO4; the review: "< 5 wt.%"):
+     * share of the dry mass, 0 = none; it gives up additive_capacity_ah_kg
+     * of lithium on the first charge and takes none back. Counted with
+     * the particles in the rheology. */
+    double additive_frac, additive_density_kg_m3, additive_capacity_ah_kg;
     /* Rheology at the quality-control shear rate of the rheometer. */
     double medium_viscosity_pa_s;  /* binder solution at ref_temp_c */
     double ref_temp_c;
@@ -89,6 +94,9 @@ void cti_recipe_default(cti_recipe *r, cti_polarity polarity);
  * or not summing to 1 within 1e-9, densities or rheology constants out of
  * range. */
 ct_status cti_recipe_validate(const cti_recipe *r, ct_error *err);
+
+/* The review's bound on a prelithiation additive: "low amounts (<5 wt.%)". */
+#define CTI_ADDITIVE_MAX_FRAC 0.05
 
 /* Mass density of the dry coating's solids (all components), kg/m3. */
 double cti_recipe_solids_density_kg_m3(const cti_recipe *r);
@@ -122,7 +130,7 @@ ct_status cti_mix_params_validate(const cti_mix_params *p, const cti_recipe *r,
 typedef struct cti_batch {
     double attr[CTI_M__COUNT];     /* SOLID_CONTENT, VISCOSITY, AGGLOMERATE, SLURRY_TEMP,
                                       STANDING_TIME (0); the rest 0 */
-    double active_kg, conductive_kg, binder_kg, solvent_kg;  /* sum = batch mass */
+    double active_kg, conductive_kg, binder_kg, additive_kg, solvent_kg;  /* sum = batch mass */
     double mixing_revs;            /* speed x time, the mixing energy measure */
 } cti_batch;
 

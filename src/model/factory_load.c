@@ -1799,6 +1799,7 @@ static const choice defect_words[] = {
     { "moisture", CTI_DEF_MOISTURE },     { "misalign", CTI_DEF_MISALIGN },
     { "insulation", CTI_DEF_INSULATION }, { "electrolyte", CTI_DEF_ELECTROLYTE },
     { "standing", CTI_DEF_STANDING },
+    { "lithium", CTI_DEF_LITHIUM },
 };
 
 static ct_status inject_station(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)

@@ -70,6 +70,7 @@ void cti_formation_params_init(cti_formation_params *p, ct_chemistry chem)
                                       : (chem == CT_CHEM_NMC811 ? 200.0 : 170.0),
         .first_cycle_efficiency = gr ? gr->initial_efficiency : 0.90,
         .anode_specific_ah_kg = gr ? gr->specific_capacity_ah_kg : 372.0,
+        .cathode_efficiency = 1.0,
         .end_soc = 0.3,
         .fixture_pressure_pa = 0.2e6,
         .short_pressure_ref_pa = 0.2e6,
@@ -116,6 +117,8 @@ ct_status cti_formation_params_check(const cti_formation_params *p, ct_error *er
                           1.0, 1, "",
                           "graphite about 0.90, SiOx blends below 0.80 (the review); below 0.5 "
                           "is no working cell"));
+    CHECK(cti_check_range(err, "formation.cathode_efficiency", p->cathode_efficiency, 0.5, 1.0,
+                          1, "", "a cathode's first-cycle efficiency (NMC811 about 0.89)"));
     CHECK(cti_check_range(err, "formation.anode_specific", p->anode_specific_ah_kg, 10.0, 4200.0, 1,
                           "mAh/g", "silicon's theoretical capacity is about 4200 mAh/g"));
     CHECK(cti_check_range(err, "formation.end_soc", p->end_soc, 0.0, 1.0, 1, "",
@@ -173,9 +176,11 @@ double cti_formation_wetting(const cti_formation_params *p)
 }
 
 double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_mass_kg,
-                                 double anode_mass_kg, double moisture)
+                                 double anode_mass_kg, double moisture, double prelith_ah)
 {
-    double q = cathode_mass_kg * p->cathode_specific_ah_kg * p->first_cycle_efficiency;
+    double first = cathode_mass_kg * p->cathode_specific_ah_kg;
+    double q = fmin(first * p->first_cycle_efficiency + fmax(prelith_ah, 0.0),
+                    first * fmax(p->cathode_efficiency, p->first_cycle_efficiency));
     if (anode_mass_kg > 0.0)
         q = fmin(q, anode_mass_kg * p->anode_specific_ah_kg);
     /* Unwetted electrode area takes no part in the first charge. */
@@ -203,7 +208,8 @@ void cti_formation(const cti_formation_params *p, float attr[CTI_C__COUNT], uint
 
     double w = fmax(attr[CTI_C_CELL_MOISTURE], 0.0f);
     double phi = cti_formation_wetting(p);
-    double cap = cti_formation_capacity_ah(p, attr[CTI_C_CATHODE_MASS], attr[CTI_C_ANODE_MASS], w);
+    double cap = cti_formation_capacity_ah(p, attr[CTI_C_CATHODE_MASS], attr[CTI_C_ANODE_MASS], w,
+                                           attr[CTI_C_PRELITH_CHARGE]);
     attr[CTI_C_CAPACITY] = (float)cap;
 
     const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);

@@ -63,6 +63,8 @@ typedef struct cti_formation_params {
     double first_cycle_efficiency;   /* ICE: reversible / first charge, limited by
                                       * the SEI on graphite (0.90 [review]) */
     double anode_specific_ah_kg;     /* reversible, caps the capacity (graphite 372) */
+    double cathode_efficiency;       /* the cathode's own ICE: it takes back at most this
+                                      * share of its first charge (1; NMC811 about 0.89) */
     double end_soc;                  /* SOC the cell leaves formation at (0.3) */
     /* The loose-particle case (review 2.2). */
     double fixture_pressure_pa;      /* workpiece-carrier pressure (0.2 MPa) */
@@ -110,11 +112,15 @@ double cti_formation_time_s(const cti_formation_params *p);
 double cti_formation_wetting(const cti_formation_params *p);
 
 /* Reversible capacity, Ah:
- *   min(m_c q_c ICE, m_a q_a) phi - Q_water,
+ *   min(m_c q_c ICE + Q_pre, m_c q_c eta_c, m_a q_a) phi - Q_water,
+ * Q_pre the prelithiation lithium (charge) that makes up part of the
+ * first-cycle loss m_c q_c (1 - ICE), eta_c the cathode's own efficiency
+ * (what it can take back: the cell design calculator's reversible(), in
+ * cell_design.c); with Q_pre = 0 and eta_c = 1 it is min(m_c q_c ICE, m_a q_a),
  *   Q_water = w (m_c + m_a) F / (3600 M_H2O)   (one Li per H2O),
  * phi = cti_formation_wetting; m_a = 0 means "no anode limit". */
 double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_mass_kg,
-                                 double anode_mass_kg, double moisture);
+                                 double anode_mass_kg, double moisture, double prelith_ah);
 
 /* Probability that a particle on the separator becomes a micro-short in
  * the first charge: 1 - exp(-fixture_pressure / short_pressure_ref). */
@@ -124,7 +130,7 @@ double cti_formation_short_probability(const cti_formation_params *p);
  * SELF_DISCHARGE (see the file header); a cell with CTI_DEF_PARTICLE gets
  * a micro-short with cti_formation_short_probability, which lowers
  * INSULATION to its resistance. Reads CATHODE_MASS, ANODE_MASS,
- * CELL_MOISTURE and IR (weld contacts). Run once per cell. Draws 3
+ * PRELITH_CHARGE, CELL_MOISTURE and IR (weld contacts). Run once per cell. Draws 3
  * uniforms. */
 void cti_formation(const cti_formation_params *p, float attr[CTI_C__COUNT], uint32_t *defects,
                    ct_rng *rng);

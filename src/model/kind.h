@@ -113,6 +113,13 @@ typedef struct cti_kind {
     /* For kinds that sort cells into grades (CTI_C_GRADE = g, from 1): the
      * name of grade g, or NULL when g names no bin. May be NULL. */
     const char *(*grade_name)(const void *params, int g);
+
+    /* Process energy the kind's model has computed in this replication so
+     * far, Wh, whole run (the line takes the difference over the
+     * statistics window): the coater's drying and solvent recovery, a dry
+     * film former's roll heating. Only what the process model knows, not
+     * the machines' idle power. May be NULL (no model of its energy). */
+    double (*energy_wh)(const void *state);
 } cti_kind;
 
 /* The kind named name, or NULL. */

@@ -9,6 +9,8 @@
 #include "model/kinds_electrode.h"
 #include "model/kinds_assembly.h"
 #include "model/kinds_finishing.h"
+#include "model/kinds_dry.h"
+#include "model/kinds_prelithiation.h"
 
 /* Each kind's file defines its table. */
 static const cti_kind *const kinds[] = {
@@ -17,6 +19,7 @@ static const cti_kind *const kinds[] = {
     &cti_kind_leak_test, &cti_kind_vacuum_oven, &cti_kind_filler,
     &cti_kind_soaking, &cti_kind_formation, &cti_kind_degassing, &cti_kind_aging,
     &cti_kind_grader, &cti_kind_finisher,
+    &cti_kind_dry_mixer, &cti_kind_dry_coater, &cti_kind_prelithiation,
     NULL,   /* the table ends with NULL */
 };
 

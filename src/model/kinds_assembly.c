@@ -30,279 +30,27 @@
 
 #include "model/assembly.h"
 #include "model/electrode.h"
+#include "model/kinds_prelithiation.h"
+#include "model/process_keys.h"
 
-/* ------------------------------------------------------------------ */
-/* Reading `process:` with a table of keys                             */
-/* ------------------------------------------------------------------ */
-
-typedef enum key_type {
-    K_QTY,      /* a quantity of dim (units required unless dimensionless) */
-    K_INT,      /* a whole number */
-    K_BOOL,
-    K_CHOICE,   /* one of words; the value is its index */
-    K_PER_AH    /* a mass per ampere-hour, "1.6 g/Ah", in kg/Ah */
-} key_type;
-
-#define NOFF ((size_t)-1)
-
-/* One key of a kind's `process:` mapping. field is the name the model's
- * check uses for the value ("speed" in "notching.speed: ..."), so that a
- * range error is reported at the key that set it. */
-typedef struct pkey {
-    const char *key;
-    const char *field;            /* NULL: the same as key */
-    key_type type;
-    ct_dim dim;                   /* K_QTY */
-    cti_yaml_range range;         /* K_QTY */
-    const char *const *words;     /* K_CHOICE, NULL-terminated */
-    size_t offset;                /* where the value goes in the kind's block, or NOFF
-                                   * when the kind reads it itself */
-    bool required;
-    const char *expect;           /* shown for a missing required key */
-} pkey;
-
-#define QTY(k, f, d, r, off) { k, f, K_QTY, d, r, NULL, off, false, NULL }
-#define INT_KEY(k, off) { k, NULL, K_INT, CT_DIM_NONE, CTI_YAML_ANY, NULL, off, false, NULL }
-#define BOOL_KEY(k, off) { k, NULL, K_BOOL, CT_DIM_NONE, CTI_YAML_ANY, NULL, off, false, NULL }
-#define CHOICE(k, w, req, exp) { k, NULL, K_CHOICE, CT_DIM_NONE, CTI_YAML_ANY, w, NOFF, req, exp }
-
-/* What was read: values by key index, and where each was written. */
-typedef struct preader {
-    const pkey *keys;
-    size_t n;
-    const cti_yaml_value *process;
-    double val[CTI_YAML_MAX_KEYS];
-    cti_yaml_loc at[CTI_YAML_MAX_KEYS];   /* line 0: not written */
-} preader;
-
-static int key_index(const preader *r, const char *key)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->keys[i].key, key) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* True when key was written; its value in *val (if not NULL). */
-static bool written(const preader *r, const char *key, double *val)
-{
-    int i = key_index(r, key);
-    assert(i >= 0);
-    if (r->at[i].line == 0)
-        return false;
-    if (val)
-        *val = r->val[i];
-    return true;
-}
-
-static ct_status get_choice(cti_yaml_ctx *y, const cti_yaml_value *v, const pkey *k, double *out)
-{
-    const char *s = cti_yaml_scalar(v);
-    for (int j = 0; s && k->words[j]; j++) {
-        if (strcmp(s, k->words[j]) == 0) {
-            *out = j;
-            return CT_OK;
-        }
-    }
-    return cti_yaml_fail_expected(y, v, k->expect);
-}
-
-/* "1.6 g/Ah": a mass in any unit of units.h over Ah. units.h has no
- * dimension for it, so the mass is parsed by the units parser and the
- * "/Ah" taken off here. */
-static ct_status get_per_ah(cti_yaml_ctx *y, const cti_yaml_value *v, double *out)
-{
-    static const char expect[] = "a mass per Ah > 0 such as \"1.6 g/Ah\"";
-    static const char per[] = "/Ah";
-    const size_t per_len = sizeof per - 1;
-    const char *s = cti_yaml_scalar(v);
-    if (!s)
-        return cti_yaml_fail_expected(y, v, expect);
-    size_t len = strlen(s);
-    while (len > 0 && isspace((unsigned char)s[len - 1]))
-        len--;
-    char num[64];
-    if (len <= per_len || len - per_len >= sizeof num || memcmp(s + len - per_len, per, per_len))
-        return cti_yaml_fail_expected(y, v, expect);
-    memcpy(num, s, len - per_len);
-    num[len - per_len] = '\0';
-    double x;
-    char why[256];
-    if (ct_quantity_parse(num, CT_DIM_MASS, true, &x, why, sizeof why) != CT_OK || !isfinite(x) ||
-        !(x > 0))
-        return cti_yaml_fail_expected(y, v, expect);
-    *out = x;
-    return CT_OK;
-}
-
-/* The one handler of every key: the key is the last part of the path. */
-static ct_status read_key(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
-{
-    preader *r = obj;
-    const char *dot = strrchr(v->path, '.');
-    int i = key_index(r, dot ? dot + 1 : v->path);
-    assert(i >= 0);   /* the walk calls only keys of the table */
-    const pkey *k = &r->keys[i];
-    double *out = &r->val[i];
-    ct_status st = CT_OK;
-    switch (k->type) {
-    case K_QTY:
-        /* Dimensioned values need their unit: "60" is no speed. */
-        return cti_yaml_get_quantity(y, v, k->dim, k->dim != CT_DIM_NONE, k->range, out);
-    case K_INT: {
-        long long x;
-        st = cti_yaml_get_int(y, v, -1000000, 1000000, "a whole number such as 50", &x);
-        if (st == CT_OK)
-            *out = (double)x;
-        return st;
-    }
-    case K_BOOL: {
-        bool b;
-        st = cti_yaml_get_bool(y, v, &b);
-        if (st == CT_OK)
-            *out = b;
-        return st;
-    }
-    case K_CHOICE:
-        return get_choice(y, v, k, out);
-    case K_PER_AH:
-        return get_per_ah(y, v, out);
-    }
-    return st;
-}
-
-/* Reads the `process:` mapping v (absent or empty: every key takes its
- * default, unless one is required) with the keys of table keys. */
-static ct_status read_process(cti_yaml_ctx *y, const cti_yaml_value *v, const pkey *keys, size_t n,
-                              preader *r)
-{
-    char path[CTI_YAML_PATH_MAX];
-    assert(n <= CTI_YAML_MAX_KEYS);
-    memset(r, 0, sizeof *r);
-    r->keys = keys;
-    r->n = n;
-    r->process = v;
-    if (!v->node) {
-        for (size_t i = 0; i < n; i++) {
-            if (keys[i].required) {
-                cti_yaml_join_key(path, sizeof path, v->path, keys[i].key);
-                return cti_yaml_fail(y, v->loc, path, "missing required key; expected %s",
-                                     keys[i].expect);
-            }
-        }
-        return CT_OK;
-    }
-    cti_yaml_key table[CTI_YAML_MAX_KEYS];
-    for (size_t i = 0; i < n; i++)
-        table[i] = (cti_yaml_key){ keys[i].key, keys[i].required,
-                                   keys[i].expect ? keys[i].expect : "a value", read_key };
-    cti_yaml_walk w;
-    ct_status st = cti_yaml_walk_mapping(y, v, table, n, r, &w);
-    if (st == CT_OK)
-        memcpy(r->at, w.at, n * sizeof *r->at);
-    return st;
-}
-
-/* Stores the written values of keys with an offset into block. */
-static void apply_keys(const preader *r, void *block)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        const pkey *k = &r->keys[i];
-        if (r->at[i].line == 0 || k->offset == NOFF)
-            continue;
-        char *p = (char *)block + k->offset;
-        switch (k->type) {
-        case K_QTY:
-        case K_PER_AH:
-            *(double *)(void *)p = r->val[i];
-            break;
-        case K_INT:
-            *(int *)(void *)p = (int)r->val[i];
-            break;
-        case K_BOOL:
-            *(bool *)(void *)p = r->val[i] != 0;
-            break;
-        case K_CHOICE:
-            break;   /* enums: the kind sets them */
-        }
-    }
-}
-
-/* A model's check message "notching.speed: 90 m/min is above 60 m/min:
- * ..." as "FILE:LINE:COL: stations[2].process.speed: 90 m/min is above
- * ...", at the key that set the field, or at `process:` (the station when
- * there is none) when the value was a default. */
-static ct_status report(cti_yaml_ctx *y, const preader *r, const ct_error *e)
-{
-    const char *msg = e->msg;
-    const char *colon = strstr(msg, ": ");
-    if (colon) {
-        const char *dot = memchr(msg, '.', (size_t)(colon - msg));
-        const char *field = dot ? dot + 1 : msg;
-        size_t len = (size_t)(colon - field);
-        for (size_t i = 0; i < r->n; i++) {
-            const char *f = r->keys[i].field ? r->keys[i].field : r->keys[i].key;
-            if (strlen(f) != len || memcmp(f, field, len) != 0)
-                continue;
-            char path[CTI_YAML_PATH_MAX];
-            cti_yaml_join_key(path, sizeof path, r->process->path, r->keys[i].key);
-            return cti_yaml_fail(y, r->at[i].line ? r->at[i] : r->process->loc, path, "%s",
-                                 colon + 2);
-        }
-    }
-    return cti_yaml_fail(y, r->process->loc, r->process->path, "%s", msg);
-}
-
-/* Runs a check that reports through a ct_error (a model's *_check or
- * cti_check_range, written with &e_, the error this macro declares) and
- * turns a failure into a located message. */
-#define CHECKED(y, r, expr)                                                                       \
-    do {                                                                                          \
-        ct_error e_;                                                                              \
-        ct_error_clear(&e_);                                                                      \
-        if ((expr) != CT_OK)                                                                      \
-            return report((y), (r), &e_);                                                         \
-    } while (0)
-
-/* "stations[3]" from the process path "stations[3].process". */
-static void station_path(const cti_yaml_value *v, char *out, size_t len)
-{
-    snprintf(out, len, "%s", v->path);
-    char *dot = strrchr(out, '.');
-    if (dot && strcmp(dot, ".process") == 0)
-        *dot = '\0';
-}
-
-/* A mistake in the station's own keys, given the kind. */
-static ct_status fail_station(cti_yaml_ctx *y, const cti_yaml_value *v, cti_loc loc,
-                              const char *key, const char *what)
-{
-    char sp[CTI_YAML_PATH_MAX], path[CTI_YAML_PATH_MAX];
-    station_path(v, sp, sizeof sp);
-    cti_yaml_join_key(path, sizeof path, sp, key);
-    return cti_yaml_fail(y, (cti_yaml_loc){ loc.line, loc.col }, path, "%s", what);
-}
-
-/* Kinds that work on the units arriving and pass them on. */
-static ct_status not_converter(cti_yaml_ctx *y, const cti_yaml_value *v, const cti_station *st,
-                               const char *kind)
-{
-    char what[160];
-    if (st->n_consumes == 0)
-        return CT_OK;
-    snprintf(what, sizeof what,
-             "expected no consumes: a %s works on the units that arrive and passes them on", kind);
-    return fail_station(y, v, st->consumes[0].loc, "consumes", what);
-}
-
-static void *new_params(cti_yaml_ctx *y, size_t size, void **params)
-{
-    void *p = calloc(1, size);
-    *params = p;
-    if (!p)
-        cti_yaml_fail_nomem(y);
-    return p;
-}
+/* The shared key reader (process_keys.h), by the short names used here. */
+#define NOFF CTI_PK_NOFF
+#define QTY CTI_PK_QTY
+#define INT_KEY CTI_PK_INT
+#define BOOL_KEY CTI_PK_BOOL
+#define CHOICE CTI_PK_CHOICE
+#define CHECKED CTI_PK_CHECKED
+#define K_PER_AH CTI_PK_K_PER_AH
+typedef cti_pkey pkey;
+typedef cti_preader preader;
+#define read_process cti_pk_read
+#define written cti_pk_written
+#define apply_keys cti_pk_apply
+#define report cti_pk_report
+#define station_path cti_pk_station_path
+#define fail_station cti_pk_fail_station
+#define not_converter cti_pk_not_converter
+#define new_params cti_pk_new_params
 
 /* ------------------------------------------------------------------ */
 /* notcher: coil -> coil                                               */
@@ -451,6 +199,7 @@ typedef struct stacker_params {
     cti_stacking_params model;
     double sheet_pitch_m;       /* web length per sheet, both electrodes */
     sheet_format cathode, anode;
+    int bipolar_units;          /* unit cells in series in a bipolar stack (1: parallel) */
 } stacker_params;
 
 static const char *const method_words[] = { "z_folding", "lamination", NULL };
@@ -463,6 +212,7 @@ static const pkey stacker_keys[] = {
     QTY("handling_time", NULL, CT_DIM_TIME, CTI_YAML_NONNEGATIVE, STK(handling_time_s)),
     INT_KEY("cathode_sheets", STK(cathode_sheets)),
     INT_KEY("anode_sheets", STK(anode_sheets)),
+    INT_KEY("bipolar_units", STX(bipolar_units)),
     QTY("sheet_pitch", NULL, CT_DIM_LENGTH, CTI_YAML_POSITIVE, STX(sheet_pitch_m)),
     QTY("cathode_width", NULL, CT_DIM_LENGTH, CTI_YAML_POSITIVE, STX(cathode.width_m)),
     QTY("anode_width", NULL, CT_DIM_LENGTH, CTI_YAML_POSITIVE, STX(anode.width_m)),
@@ -584,11 +334,18 @@ static ct_status stacker_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_sta
     p->sheet_pitch_m = notch.sheet_pitch_m;
     default_format(&p->cathode, CTI_CATHODE, DEFAULT_CATHODE_WIDTH_M);
     default_format(&p->anode, CTI_ANODE, DEFAULT_ANODE_WIDTH_M);
+    p->bipolar_units = 1;
     apply_keys(&r, p);
 
     CHECKED(y, &r, cti_stacking_params_check(&p->model, &e_));
     CHECKED(y, &r, cti_check_range(&e_, "stacker.sheet_pitch", p->sheet_pitch_m, 1e-3, 2.0, 1, "m",
                                    "a sheet is between 1 mm and 2 m long"));
+    /* A bipolar stack divides the sheets into units in series (the review,
+     * section 4: Toyota's 4-layer bipolar solid-state cell). */
+    CHECKED(y, &r, cti_check_range(&e_, "stacker.bipolar_units", p->bipolar_units, 1,
+                                   fmin(p->model.cathode_sheets, p->model.anode_sheets), 1, "",
+                                   "each unit cell of a bipolar stack needs at least one sheet "
+                                   "of each electrode"));
     const sheet_format *f[2] = { &p->cathode, &p->anode };
     static const char *const width[2] = { "stacker.cathode_width", "stacker.anode_width" };
     static const char *const loading[2] = { "stacker.cathode_loading", "stacker.anode_loading" };
@@ -654,8 +411,20 @@ static double stacker_start(cti_job *job)
             slit_burr = fmax(slit_burr, in[CTI_M_EDGE_BURR]);
         }
     }
-    a[CTI_C_CATHODE_MASS] = (float)mass[0];
-    a[CTI_C_ANODE_MASS] = (float)mass[1];
+    /* The masses that set the capacity: in a bipolar stack, one unit
+     * cell's (its units are in series; the cell's voltage is theirs added,
+     * `cell: nominal_voltage`). */
+    a[CTI_C_CATHODE_MASS] = (float)(mass[0] / p->bipolar_units);
+    a[CTI_C_ANODE_MASS] = (float)(mass[1] / p->bipolar_units);
+    /* Prelithiation lithium on the lanes (kg/m2 per side): a prelithiation
+     * station's on the anode, a cathode additive's (kinds-electrode.md), as
+     * charge: double-sided sheets, 3861 Ah/kg. */
+    double pre_ah = 0;
+    for (int pol = 0; pol < 2; pol++)
+        if (job->has_input[pol] && job->input_attr[pol][CTI_M_PRELITHIATION] > 0.0f)
+            pre_ah += sheets[pol] * p->sheet_pitch_m * f[pol]->width_m * 2.0 *
+                      job->input_attr[pol][CTI_M_PRELITHIATION] * CTI_LITHIUM_AH_KG;
+    a[CTI_C_PRELITH_CHARGE] = (float)(pre_ah / p->bipolar_units);
     /* The electrodes' moisture by mass; 0 (none recorded) lets the oven
      * start from the dry room's dew point. */
     a[CTI_C_CELL_MOISTURE] = (float)(water / (mass[0] + mass[1]));

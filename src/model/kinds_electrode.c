@@ -28,6 +28,8 @@
 #include <string.h>
 
 #include "model/electrode.h"
+#include "model/kinds_dry.h"
+#include "model/kinds_prelithiation.h"
 
 /* Consumed amounts must match the recipe this closely (relative): enough
  * for amounts written with 7 significant digits. */
@@ -304,7 +306,12 @@ typedef struct mixer_params {
     X(active_density, recipe.active_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false, false, OPT) \
     X(conductive_density, recipe.conductive_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false,   \
       false, OPT)                                                                             \
-    X(binder_density, recipe.binder_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false, false, OPT)
+    X(binder_density, recipe.binder_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false, false, OPT) \
+    X(additive, recipe.additive_frac, CT_DIM_NONE, UNIT, false, false, OPT)                   \
+    X(additive_density, recipe.additive_density_kg_m3, CT_DIM_DENSITY, POSITIVE, false, false, \
+      OPT)                                                                                    \
+    X(additive_capacity, recipe.additive_capacity_ah_kg, CT_DIM_SPECIFIC_CHARGE, POSITIVE,    \
+      false, false, OPT)
 
 #define MIXER_RHEOLOGY(X)                                                                     \
     X(medium_viscosity, recipe.medium_viscosity_pa_s, CT_DIM_VISCOSITY, POSITIVE, false,      \
@@ -384,7 +391,7 @@ static ct_status mixer_recipe(cti_yaml_ctx *y, const cti_yaml_value *v, void *ob
         return st;
     /* The three fractions are required keys, so all are in given. */
     const cti_recipe *r = &p->given.recipe;
-    double sum = r->active_frac + r->conductive_frac + r->binder_frac;
+    double sum = r->active_frac + r->conductive_frac + r->binder_frac + r->additive_frac;
     if (!(fabs(sum - 1.0) <= RECIPE_SUM_TOL))
         return cti_yaml_fail(y, v->loc, v->path, "expected fractions that sum to 1, got %.10g", sum);
     if (!(r->active_frac > 0))
@@ -426,17 +433,16 @@ typedef struct mixer_role {
     double kg;             /* per batch */
 } mixer_role;
 
-static int mixer_roles(const mixer_params *p, mixer_role roles[4])
+static int mixer_roles(const cti_recipe *r, const cti_mix_params *m, mixer_role roles[5])
 {
-    const cti_recipe *r = &p->v.recipe;
-    const cti_mix_params *m = &p->v.mix;
-    const mixer_role all[3] = {
+    const mixer_role all[4] = {
         { "active material", "active", r->active_frac, 0 },
         { "conductive agent", "conductive", r->conductive_frac, 0 },
         { "binder", "binder", r->binder_frac, 0 },
+        { "prelithiation additive", "additive", r->additive_frac, 0 },
     };
     int n = 0;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (all[i].frac > 0) {
             roles[n] = all[i];
             roles[n].kg = m->batch_mass_kg * m->solid_content * all[i].frac;
@@ -451,14 +457,13 @@ static int mixer_roles(const mixer_params *p, mixer_role roles[4])
 /* The station's consumes against the recipe: every entry a material, in
  * recipe order, each amount batch_mass x solid_content x fraction (the
  * solvent batch_mass x (1 - solid_content)). */
-static ct_status mixer_check_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, cti_station *st,
-                                      const mixer_params *p)
+ct_status cti_mixer_check_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, cti_station *st,
+                                   const cti_recipe *rec, const cti_mix_params *m)
 {
     char sp[CTI_YAML_PATH_MAX], kp[KEY_PATH_MAX];
     station_path(sp, sizeof sp, v->path);
-    mixer_role roles[4];
-    int n = mixer_roles(p, roles);
-    const cti_mix_params *m = &p->v.mix;
+    mixer_role roles[5];
+    int n = mixer_roles(rec, m, roles);
 
     if (st->n_consumes == 0) {
         cti_yaml_join_key(kp, sizeof kp, sp, "consumes");
@@ -476,8 +481,8 @@ static ct_status mixer_check_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, 
         cti_yaml_join_key(kp, sizeof kp, sp, "consumes");
         return cti_yaml_fail(y, yloc(st->consumes[0].loc), kp,
                              "expected %d entries (the recipe's components with a fraction > 0 "
-                             "in the order active, conductive, binder) or %d (and the solvent), "
-                             "got %d",
+                             "in the order active, conductive, binder, additive) or %d (and the "
+                             "solvent), got %d",
                              n, n + 1, st->n_consumes);
     }
     for (int i = 0; i < st->n_consumes; i++) {
@@ -550,7 +555,7 @@ static ct_status mixer_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stati
         return fail_model(y, p->has_recipe ? p->recipe_loc : at, v->path, &err);
     if (cti_mix_params_validate(&p->v.mix, &p->v.recipe, &err) != CT_OK)
         return fail_model(y, at, v->path, &err);
-    return mixer_check_consumes(y, v, st, p);
+    return cti_mixer_check_consumes(y, v, st, &p->v.recipe, &p->v.mix);
 }
 
 /* Once materials are resolved: the active component must count as active
@@ -558,10 +563,17 @@ static ct_status mixer_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stati
 static ct_status mixer_check(cti_yaml_ctx *y, cti_station *st, const ct_factory *f)
 {
     const mixer_params *p = st->kind_params;
+    return cti_mixer_check_active(y, st, f, p->path, &p->v.recipe, &p->v.mix);
+}
+
+ct_status cti_mixer_check_active(cti_yaml_ctx *y, const cti_station *st, const ct_factory *f,
+                                 const char *process_path, const cti_recipe *rec,
+                                 const cti_mix_params *mix)
+{
     char sp[CTI_YAML_PATH_MAX], kp[KEY_PATH_MAX];
-    station_path(sp, sizeof sp, p->path);
-    mixer_role roles[4];
-    mixer_roles(p, roles);
+    station_path(sp, sizeof sp, process_path);
+    mixer_role roles[5];
+    mixer_roles(rec, mix, roles);
     for (int i = 0; i < st->n_consumes; i++) {
         const cti_consume *c = &st->consumes[i];
         const cti_material_supply *m = &f->materials[c->material];
@@ -959,8 +971,8 @@ static ct_status coater_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stat
  * batch plus the batches that fit behind it never starts: the line stops.
  * Finds the least buffer that never stalls, from the remainders that coil
  * after coil leaves in the current batch, and refuses a smaller one. */
-static ct_status coater_check_buffer(cti_yaml_ctx *y, const cti_station *st, const char *sp,
-                                     double per_coil_kg, double batch_kg)
+ct_status cti_coater_check_buffer(cti_yaml_ctx *y, const cti_station *st, const char *sp,
+                                  double per_coil_kg, double batch_kg)
 {
     long cap = st->ports[st->consumes[0].port].buffer;
     if (cap == CTI_BUFFER_INF)
@@ -1075,7 +1087,7 @@ static ct_status coater_check(cti_yaml_ctx *y, cti_station *st, const ct_factory
     k->amount = p->slurry_per_coil_kg;
     if (p->mixer >= 0) {
         const mixer_params *mp = f->stations[p->mixer].kind_params;
-        ct_status s = coater_check_buffer(y, st, sp, p->slurry_per_coil_kg,
+        ct_status s = cti_coater_check_buffer(y, st, sp, p->slurry_per_coil_kg,
                                           mp->v.mix.batch_mass_kg);
         if (s != CT_OK)
             return s;
@@ -1130,6 +1142,11 @@ void cti_coater_totals_get(const void *kind_state, cti_coater_totals *out)
 {
     const coater_state *s = kind_state;
     *out = s->totals;
+}
+
+static double coater_energy_wh(const void *state)
+{
+    return ((const coater_state *)state)->totals.drying_energy_wh;
 }
 
 /* A batch made without the mixer model (a converter without a kind) has
@@ -1237,6 +1254,12 @@ static double coater_start(cti_job *job)
         s->totals.solvent_evaporated_kg += res.solvent_evaporated_kg;
     }
     slot->n_spans = merge_spans(slot->spans, slot->n_spans);
+    /* A prelithiation additive in the cathode: the lithium it gives up on
+     * the first charge, as lithium per m2 and side (3861 Ah/kg), which the
+     * stacker turns into the cell's prelithiation charge. */
+    if (p->recipe.additive_frac > 0)
+        attr[CTI_M_PRELITHIATION] = attr[CTI_M_AREAL_LOADING] * p->recipe.additive_frac *
+                                    p->recipe.additive_capacity_ah_kg / CTI_LITHIUM_AH_KG;
     for (int a = 0; a < CTI_M__COUNT; a++)
         m->attr[a] = (float)attr[a];
     m->lanes = (uint8_t)c->lanes;
@@ -1286,28 +1309,47 @@ const cti_kind cti_kind_coater = {
     .start = coater_start,
     .finish = coater_finish,
     .check = coater_check,
+    .energy_wh = coater_energy_wh,
 };
 
-/* The coater upstream of a station, checked, or NULL when there is none.
- * *st_out is its station. Fails only through *status. */
-static const coater_params *upstream_coater(cti_yaml_ctx *y, const cti_station *st,
-                                            const ct_factory *f, const cti_station **st_out,
-                                            ct_status *status)
+/* Where a station's coils come from: the coater or dry coater upstream
+ * (checked), its recipe and lanes. */
+typedef struct coil_source {
+    const cti_station *st;      /* NULL: none upstream */
+    cti_recipe recipe;
+    unsigned lanes;
+    const char *what;           /* "coater" or "dry coater" */
+} coil_source;
+
+static ct_status upstream_coils(cti_yaml_ctx *y, const cti_station *st, const ct_factory *f,
+                                coil_source *out)
 {
-    int found[1];
-    *status = CT_OK;
-    int n = find_upstream(f, station_index(f, st), &cti_kind_coater, found, 1);
-    if (n < 0) {
-        *status = cti_yaml_fail_nomem(y);
-        return NULL;
+    memset(out, 0, sizeof *out);
+    const cti_kind *kinds[2] = { &cti_kind_coater, &cti_kind_dry_coater };
+    for (int k = 0; k < 2; k++) {
+        int found[1];
+        int n = find_upstream(f, station_index(f, st), kinds[k], found, 1);
+        if (n < 0)
+            return cti_yaml_fail_nomem(y);
+        if (n == 0)
+            continue;
+        cti_station *cs = &f->stations[found[0]];
+        ct_status rc = kinds[k]->check(y, cs, f);
+        if (rc != CT_OK)
+            return rc;
+        out->st = cs;
+        if (k == 0) {
+            const coater_params *cp = cs->kind_params;
+            out->recipe = cp->recipe;
+            out->lanes = cp->v.coat.lanes;
+            out->what = "coater";
+        } else {
+            cti_dry_coater_info(cs->kind_params, &out->recipe, &out->lanes);
+            out->what = "dry coater";
+        }
+        return CT_OK;
     }
-    if (n == 0)
-        return NULL;
-    cti_station *cs = &f->stations[found[0]];
-    if ((*status = coater_check(y, cs, f)) != CT_OK)
-        return NULL;
-    *st_out = cs;
-    return cs->kind_params;
+    return CT_OK;
 }
 
 /* Metres of coil m still to run: its length less what was used and the
@@ -1423,20 +1465,19 @@ static ct_status calender_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_st
 static ct_status calender_check(cti_yaml_ctx *y, cti_station *st, const ct_factory *f)
 {
     calender_params *p = st->kind_params;
-    const cti_station *cs = NULL;
-    ct_status s;
-    const coater_params *cp = upstream_coater(y, st, f, &cs, &s);
+    coil_source src;
+    ct_status s = upstream_coils(y, st, f, &src);
     if (s != CT_OK)
         return s;
-    if (cp) {
+    if (src.st) {
         if (p->has_polarity) {
             char kp[CTI_YAML_PATH_MAX];
             cti_yaml_join_key(kp, sizeof kp, p->path, "polarity");
             return cti_yaml_fail(y, *cti_yaml_seen(&p->walk, "polarity"), kp,
-                                 "expected no polarity: the coils come from coater \"%s\" (%s)",
-                                 cs->name, polarity_name(cp->recipe.polarity));
+                                 "expected no polarity: the coils come from %s \"%s\" (%s)",
+                                 src.what, src.st->name, polarity_name(src.recipe.polarity));
         }
-        p->recipe = cp->recipe;
+        p->recipe = src.recipe;
     } else {
         cti_recipe_default(&p->recipe, p->has_polarity ? p->polarity : CTI_CATHODE);
     }
@@ -1566,18 +1607,16 @@ static ct_status slitter_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_sta
 static ct_status slitter_check(cti_yaml_ctx *y, cti_station *st, const ct_factory *f)
 {
     const slitter_params *p = st->kind_params;
-    const cti_station *cs = NULL;
-    ct_status s;
-    const coater_params *cp = upstream_coater(y, st, f, &cs, &s);
-    if (s != CT_OK || !cp)
+    coil_source src;
+    ct_status s = upstream_coils(y, st, f, &src);
+    if (s != CT_OK || !src.st)
         return s;
-    if ((unsigned)st->splits != cp->v.coat.lanes) {
+    if ((unsigned)st->splits != src.lanes) {
         char sp[CTI_YAML_PATH_MAX], kp[KEY_PATH_MAX];
         station_path(sp, sizeof sp, p->path);
         cti_yaml_join_key(kp, sizeof kp, sp, "splits");
-        return cti_yaml_fail(y, yloc(st->loc), kp,
-                             "expected splits: %u, the lanes of coater \"%s\", got %d",
-                             cp->v.coat.lanes, cs->name, st->splits);
+        return cti_yaml_fail(y, yloc(st->loc), kp, "expected splits: %u, the lanes of %s \"%s\", got %d",
+                             src.lanes, src.what, src.st->name, st->splits);
     }
     return CT_OK;
 }

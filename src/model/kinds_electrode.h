@@ -16,6 +16,30 @@ extern const cti_kind cti_kind_coater;
 extern const cti_kind cti_kind_calender;
 extern const cti_kind cti_kind_slitter;
 
+/* For the dry-electrode kinds (kinds_dry.c), which make powder batches
+ * and films the same way: */
+
+/* The consumes of a mixer station against its recipe (every entry a
+ * material in recipe order active, conductive, binder[, solvent], each
+ * batch_mass x solid_content x fraction); sets st->makes_quantity to the
+ * batch mass. v is the station's `process:` value. A solid content of 1
+ * (a dry powder) has no solvent entry. Errors through cti_yaml_fail. */
+struct cti_recipe;
+struct cti_mix_params;
+ct_status cti_mixer_check_consumes(cti_yaml_ctx *y, const cti_yaml_value *v, cti_station *st,
+                                   const struct cti_recipe *rec, const struct cti_mix_params *m);
+
+/* Once materials are resolved: the first entry is an active material,
+ * the others are not. process_path is the station's `process:` path. */
+ct_status cti_mixer_check_active(cti_yaml_ctx *y, const cti_station *st, const ct_factory *f,
+                                 const char *process_path, const struct cti_recipe *rec,
+                                 const struct cti_mix_params *mix);
+
+/* Refuses an input buffer at station st (path sp) too small for a coil of
+ * per_coil_kg from batches of batch_kg (the line would stop). */
+ct_status cti_coater_check_buffer(cti_yaml_ctx *y, const cti_station *st, const char *sp,
+                                  double per_coil_kg, double batch_kg);
+
 /* What a coater did in one replication, whole run (warm-up included: the
  * die and the dryer do not know about statistics). */
 typedef struct cti_coater_totals {

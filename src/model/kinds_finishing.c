@@ -236,6 +236,7 @@ typedef struct formation_in {
     chem_choice chem;        /* first (key_chemistry) */
     double time_s, cathode_q, anode_q, ice, end_soc, fixture_pa, short_ref_pa;
     double short_min, short_max, ir, dcir, sd_month, sd_sigma;
+    double cathode_eff, wetted;
 } formation_in;
 
 typedef struct formation_params {
@@ -267,6 +268,11 @@ KEY_IN(form_dcir, formation_in, dcir, CT_DIM_RESISTANCE, false, 1e-6, 200.0,
        "a resistance from 0.001 mohm to 200 ohm, such as \"0.8 mohm\"")
 KEY_IN(form_sd, formation_in, sd_month, CT_DIM_NONE, false, 0.0, 0.5,
        "a fraction per month from 0 to 50 %, such as \"0.5 %\"")
+KEY_IN(form_cathode_eff, formation_in, cathode_eff, CT_DIM_NONE, false, 0.5, 1.0,
+       "a fraction from 0.5 to 1, such as \"89 %\" (the cathode's own first-cycle efficiency)")
+KEY_IN(form_wetted, formation_in, wetted, CT_DIM_NONE, false, 0.01, 1.0,
+       "a fraction from 1 % to 100 %, such as \"100 %\" (a solid-state cell has no liquid "
+       "to wet)")
 KEY_IN(form_sd_sigma, formation_in, sd_sigma, CT_DIM_NONE, false, 0.0, 3.0,
        "a log standard deviation from 0 to 3, such as 0.3")
 
@@ -285,6 +291,8 @@ static const cti_yaml_key formation_keys[] = {
     { "dcir", false, "a resistance", form_dcir },
     { "self_discharge_per_month", false, "a fraction", form_sd },
     { "self_discharge_scatter", false, "a log standard deviation", form_sd_sigma },
+    { "cathode_efficiency", false, "a fraction", form_cathode_eff },
+    { "wetted_after_filling", false, "a fraction", form_wetted },
 };
 
 static void set_if(double *field, double value)
@@ -302,7 +310,7 @@ static ct_status formation_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_s
         return cti_yaml_fail_nomem(y);
     *params = P;
     formation_in in = { { CT_CHEM_LFP, v->loc }, UNSET, UNSET, UNSET, UNSET, UNSET, UNSET, UNSET,
-                        UNSET, UNSET, UNSET, UNSET, UNSET, UNSET };
+                        UNSET, UNSET, UNSET, UNSET, UNSET, UNSET, UNSET, UNSET };
     cti_yaml_walk w;
     bool walked;
     ct_status rc = walk(y, v, formation_keys, CTI_YAML_N_KEYS(formation_keys), &in, &w, &walked);
@@ -325,6 +333,8 @@ static ct_status formation_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_s
     set_if(&m->short_max_ohm, in.short_max);
     set_if(&m->self_discharge.base_frac_per_month, in.sd_month);
     set_if(&m->self_discharge_sigma_ln, in.sd_sigma);
+    set_if(&m->cathode_efficiency, in.cathode_eff);
+    set_if(&m->wetted_after_filling, in.wetted);
     if (m->short_min_ohm > m->short_max_ohm) {
         char kp[CTI_YAML_PATH_MAX];
         const char *key = isnan(in.short_max) ? "short_min" : "short_max";

@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/kinds_electrode.h"
 #include "model/line_internal.h"
 
 /* Event priorities: the warm-up reset first, then repairs and failures
@@ -737,15 +736,11 @@ static void ev_repair(ct_sim *sim, void *ctx, uint64_t arg)
 
 /* ---- warm-up and results --------------------------------------------- */
 
-/* Process energy of the station's kind so far, Wh, for economics: the
- * coater's dryer (its totals run from time 0). */
+/* The process energy the station's kind has counted so far, Wh (kind.h). */
 static double kind_energy_wh(const station *s)
 {
-    if (s->cfg->kind != &cti_kind_coater || !s->kind_state)
-        return 0;
-    cti_coater_totals t;
-    cti_coater_totals_get(s->kind_state, &t);
-    return t.drying_energy_wh;
+    const cti_kind *kind = s->cfg->kind;
+    return kind && kind->energy_wh && s->kind_state ? kind->energy_wh(s->kind_state) : 0.0;
 }
 
 static void reset_stats(line *L)

@@ -636,7 +636,7 @@ double cti_rec_active_wip(line *L)
 /* ---- the observer ---------------------------------------------------------- */
 
 const char *const ct_defect_names[] = {"coating",  "burr",       "particle",    "leak",    "moisture",
-                                       "misalign", "insulation", "electrolyte", "standing"};
+                                       "misalign", "insulation", "electrolyte", "standing", "lithium"};
 const int ct_defect_count = sizeof ct_defect_names / sizeof ct_defect_names[0];
 
 ct_unit_ref cti_rec_ref(line *L, uint32_t id)

@@ -60,20 +60,20 @@ static void test_capacity_hand(void **state)
     assert_near(p.cathode_specific_ah_kg, 170.0, 0);
     assert_near(p.first_cycle_efficiency, 0.90, 0);
     /* 1 kg LFP x 170 Ah/kg x 0.90 = 153 Ah. */
-    assert_near(cti_formation_capacity_ah(&p, 1.0, 0.0, 0.0), 153.0, 1e-12);
+    assert_near(cti_formation_capacity_ah(&p, 1.0, 0.0, 0.0, 0.0), 153.0, 1e-12);
     /* An anode of 0.3 kg graphite holds 0.3 x 372 = 111.6 Ah: it limits. */
-    assert_near(cti_formation_capacity_ah(&p, 1.0, 0.3, 0.0), 111.6, 1e-12);
+    assert_near(cti_formation_capacity_ah(&p, 1.0, 0.3, 0.0, 0.0), 111.6, 1e-12);
     /* 300 ppm of water on 1.0 + 0.5 kg of electrodes = 0.45 g = 0.02498
      * mol; one Li each: 0.02498 x 96485.33 C / 3600 = 0.6695 Ah lost. */
     double water_ah = 300e-6 * 1.5 / 0.018015 * 96485.33212 / 3600;
     assert_near(water_ah, 0.6695, 1e-4);
-    assert_near(cti_formation_capacity_ah(&p, 1.0, 0.5, 300e-6), 153.0 - water_ah, 1e-12);
+    assert_near(cti_formation_capacity_ah(&p, 1.0, 0.5, 300e-6, 0.0), 153.0 - water_ah, 1e-12);
 
     /* NMC811: 200 mAh/g (cell_design.c), same graphite ICE: 0.025 kg
      * gives 0.025 x 200 x 0.9 = 4.5 Ah. */
     cti_formation_params_init(&p, CT_CHEM_NMC811);
     p.wetted_after_filling = 1.0;
-    assert_near(cti_formation_capacity_ah(&p, 0.025, 0.0, 0.0), 4.5, 1e-12);
+    assert_near(cti_formation_capacity_ah(&p, 0.025, 0.0, 0.0, 0.0), 4.5, 1e-12);
 
     /* From a design result: the formation reproduces its reversible
      * capacity for the design's cathode mass. */
@@ -84,7 +84,7 @@ static void test_capacity_hand(void **state)
     r.reversible_capacity_ah = 145.0;
     r.anode.specific_capacity_ah_kg = 372.0;
     cti_formation_params_from_design(&p, &r);
-    assert_near(cti_formation_capacity_ah(&p, 0.95, 0.0, 0.0), 145.0, 1e-12);
+    assert_near(cti_formation_capacity_ah(&p, 0.95, 0.0, 0.0, 0.0), 145.0, 1e-12);
 }
 
 static void test_wetting(void **state)
