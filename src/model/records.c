@@ -760,19 +760,44 @@ void cti_rec_report_material(line *L, uint32_t id, int status, const char *cause
     obs->material_done(obs->ctx, L->rep, &info);
 }
 
+/* Cells by serial, for reporting those in the line at the end in order
+ * (a trace stores them page by page). */
+typedef struct live_cell {
+    uint64_t serial;
+    uint32_t id;
+} live_cell;
+
+static int by_serial(const void *a, const void *b)
+{
+    uint64_t x = ((const live_cell *)a)->serial, y = ((const live_cell *)b)->serial;
+    return x < y ? -1 : x > y;
+}
+
 void cti_rec_report_live(line *L)
 {
     const ct_observer *obs = L->opt->observer;
     if (!obs)
         return;
+    size_t n = 0;
+    live_cell *live = malloc((size_t)(L->u_cap ? L->u_cap : 1) * sizeof *live);
     for (uint32_t id = 0; id < L->u_cap; id++) {
         const unit *u = &L->units[id];
         if (u->rec == NO_REC)
             continue;
-        if (u->form == CTI_FORM_CELL && L->cells[u->rec].serial != 0)
-            cti_rec_report_cell(L, NULL, id, NULL);
-        else if (u->form != CTI_FORM_CELL && L->mats[u->rec].form != CTI_FORM_ITEM)
+        if (u->form == CTI_FORM_CELL && L->cells[u->rec].serial != 0) {
+            if (live)
+                live[n++] = (live_cell){L->cells[u->rec].serial, id};
+            else
+                cti_rec_report_cell(L, NULL, id, NULL);   /* no memory to sort: any order */
+        } else if (u->form != CTI_FORM_CELL && L->mats[u->rec].form != CTI_FORM_ITEM) {
             cti_rec_report_material(L, id, 2, NULL);
+        }
+    }
+    if (live) {
+        qsort(live, n, sizeof *live, by_serial);
+        for (size_t i = 0; i < n; i++)
+            cti_rec_report_cell(L, NULL, live[i].id, NULL);
+        free(live);
     }
 }
 

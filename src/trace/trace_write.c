@@ -113,6 +113,7 @@ typedef struct rep_state {
     bucket_acc *acc;        /* n_stations x BUCKET_ACCS */
     deferred *deferred;     /* cells in process at the end, stored by serial */
     size_t n_deferred, cap_deferred;
+    uint64_t last_in_process;       /* highest serial of the cells in process put so far */
     uint64_t shipped, scrapped, in_process;
     int last_maker;         /* cache of maker lookups */
     bool done;
@@ -901,10 +902,14 @@ static void on_cell_done(void *ctx, int rep, const ct_cell_info *c)
         return;
     int state = c->in_process ? STATE_IN_PROCESS : c->scrapped ? STATE_SCRAPPED : STATE_SHIPPED;
     wip_slot *s = wip_find(&r->wip, c->serial);
-    if (state == STATE_IN_PROCESS)
+    /* cells in process come at the end, in serial order from the line;
+     * one out of order is kept and sorted with the others */
+    if (state == STATE_IN_PROCESS && c->serial <= r->last_in_process)
         defer_cell(r, c, s);
     else
         put_cell(r, c, state, s);
+    if (state == STATE_IN_PROCESS && c->serial > r->last_in_process)
+        r->last_in_process = c->serial;
     if (s) {
         free(s->buf);
         wip_remove(&r->wip, s);
