@@ -10,7 +10,9 @@ line's last station that has no `next` of its own (otherwise its units
 would flow on into the first station of the next copy). Materials, the
 cell, the run section and the source are shared. The lines share nothing
 else: each has its own machines, buffers and random streams, as separate
-lines in one building (docs/factory-file.md, "Parallel lines").
+lines in one building (docs/factory-file.md, "Parallel lines"); the rooms of
+`economics:` grow n-fold, and the ramp-up `learning:` (not used by `run`) is
+dropped.
 
 Used by bench/run.sh for the factory-year benchmark.
 """
@@ -56,6 +58,13 @@ def main():
             gate["name"] = prefix + gate["name"]
             gate["station"] = prefix + gate["station"]
             plan.append(gate)
+    # Rooms hold every line's stations: their floor space grows n-fold.
+    for room in f.get("economics", {}).get("rooms", []):
+        if "floor_space" in room:
+            num, unit = str(room["floor_space"]).split(None, 1)
+            room["floor_space"] = f"{float(num) * n:g} {unit}"
+    # The ramp-up curve names the stations of one line; `run` does not use it.
+    f.pop("learning", None)
     f["name"] = f"{f.get('name', 'factory')}-x{n}"
     f["stations"] = stations
     if plan:

@@ -3,7 +3,7 @@
 # As root it installs what is missing with apt-get; otherwise it prints the
 # apt-get line to run and fails. Used by `make run`, `make test` and CI.
 set -eu
-PKGS="cmake ninja-build pkg-config gcc make libfyaml-dev libjansson-dev libsqlite3-dev libcmocka-dev librandom123-dev python3-simpy3 openmpi-bin libopenmpi-dev"
+PKGS="cmake ninja-build pkg-config gcc make libfyaml-dev libjansson-dev libsqlite3-dev libcmocka-dev librandom123-dev python3-simpy3 python3-yaml openmpi-bin libopenmpi-dev"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
