@@ -18,35 +18,7 @@
 /* The flow of tests/model/test_cellflow.c (lots -> batches -> coils ->
  * lanes -> cells of 10 m) with scrap, aging racks and a sampled gate, and
  * a coating defect on coil 3, lane 1, metres [1234, 1256). */
-static const char flow[] =
-    "name: traceflow\n"
-    "materials:\n"
-    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"
-    "  - {name: binder, price: 10 usd/kg, lot: 1000 kg}\n"
-    "stations:\n"
-    "  - name: mixer\n"
-    "    consumes: [{material: am, amount: 960 kg}, {material: binder, amount: 40 kg}]\n"
-    "    makes: batch\n"
-    "    process_time: 1 h\n"
-    "  - name: coater\n"
-    "    consumes: [{input: in, amount: 1000 kg}]\n"
-    "    makes: coil\n"
-    "    quantity: 2000 m\n"
-    "    process_time: 2000\n"
-    "    buffer: 2\n"
-    "  - {name: slitter, splits: 2, process_time: 100, buffer: 2}\n"
-    "  - name: stacker\n"
-    "    inputs: [{name: cathode, buffer: 4}]\n"
-    "    consumes: [{input: cathode, amount: 10 m}]\n"
-    "    makes: cell\n"
-    "    process_time: 4\n"
-    "  - {name: test, process_time: 3, scrap: 0.05}\n"
-    "  - {name: aging, servers: 4, process_time: 2 h, batch: {size: 500, min: 500, max_wait: 1 h},"
-    " buffer: 5000}\n"
-    "  - {name: grading, process_time: 3}\n"
-    "control_plan:\n"
-    "  - {name: check, station: grading, attribute: capacity, sample: 20 %, noise: 1 Ah, usl: 0 Ah}\n"
-    "inject: [{station: coater, unit: 3, lane: 1, from: 1234 m, to: 1256 m, defect: coating}]\n";
+static const char flow_path[] = CT_SOURCE_DIR "/tests/data/traceflow.yaml";
 
 static char db[160], code[16];
 static double run_completed, run_scrapped;
@@ -67,7 +39,7 @@ static int setup_trace(void **state)
     snprintf(db, sizeof db, "%s/trace.db", dir);
     char args[512];
     snprintf(args, sizeof args, "run '%s' --horizon 1d --warmup 0 --json --trace '%s'",
-             write_file("flow.yaml", flow), db);
+             flow_path, db);
     if (run(args) != 0)
         return -1;
     json_t *o = parse_out();  /* stdout stays the run's JSON */
@@ -264,7 +236,7 @@ static void test_errors(void **state)
     snprintf(args, sizeof args, "query '%s' \"SELECT 1\"", path);
     assert_int_equal(run(args), 1);
     /* nor does run append to it */
-    snprintf(args, sizeof args, "run '%s' --horizon 1h --trace '%s'", write_file("flow.yaml", flow), path);
+    snprintf(args, sizeof args, "run '%s' --horizon 1h --trace '%s'", flow_path, path);
     assert_int_equal(run(args), 1);
     assert_non_null(strstr(err_text, "schema version 3"));
     /* a serial that is not one; usage */
@@ -319,7 +291,7 @@ static void test_killed_run(void **state)
     (void)state;
     char path[200], yaml[200];
     snprintf(path, sizeof path, "%s/killed.db", dir);
-    snprintf(yaml, sizeof yaml, "%s", write_file("flow.yaml", flow));
+    snprintf(yaml, sizeof yaml, "%s", flow_path);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -373,7 +345,7 @@ static void test_write_failure(void **state)
     char path[200], cmd[1024];
     snprintf(path, sizeof path, "%s/full.db", dir);
     snprintf(cmd, sizeof cmd, "ulimit -f 2500; exec '%s' run '%s' --horizon 30d --trace '%s' >'%s/out' 2>'%s/err'",
-             CT_CLI, write_file("flow.yaml", flow), path, dir, dir);
+             CT_CLI, flow_path, path, dir, dir);
     int st = system(cmd);
     char p[256];
     snprintf(p, sizeof p, "%s/err", dir);
