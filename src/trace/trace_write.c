@@ -880,7 +880,8 @@ static int by_serial(const void *a, const void *b)
 
 static void put_deferred(rep_state *r)
 {
-    qsort(r->deferred, r->n_deferred, sizeof *r->deferred, by_serial);
+    if (r->n_deferred > 1)
+        qsort(r->deferred, r->n_deferred, sizeof *r->deferred, by_serial);
     for (size_t i = 0; i < r->n_deferred; i++) {
         deferred *d = &r->deferred[i];
         chunk *ch = room(r, d->len);
