@@ -6,6 +6,7 @@
  */
 #include <jansson.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "econ/econ_internal.h"
 #include "model/factory_internal.h"
@@ -161,19 +162,27 @@ void cti_econ_print(const ct_results *r, FILE *out)
     fprintf(out, "  floor space %.0f m2: electrode %.0f, assembly %.0f, finishing %.0f, dry rooms %.0f\n",
             m->floor_space_m2, m->floor_electrode_m2, m->floor_assembly_m2, m->floor_finishing_m2,
             m->floor_dry_rooms_m2);
-    fprintf(out, "\n  %-22s %14s %7s\n", "energy", "kWh", "share%");
+    /* the label column fits the longest station or room name */
+    const cti_factory_econ *e = &r->f->econ;
+    int w = 22;
+    for (size_t s = 0; s < r->mean.n_stations; s++)
+        if ((int)strlen(r->mean.stations[s].name) > w)
+            w = (int)strlen(r->mean.stations[s].name);
+    for (int i = 0; i < e->n_rooms; i++)
+        if (5 + (int)strlen(e->rooms[i].name) > w)
+            w = 5 + (int)strlen(e->rooms[i].name);
+    fprintf(out, "\n  %-*s %14s %7s\n", w, "energy", "kWh", "share%");
     for (size_t s = 0; s < r->mean.n_stations; s++) {
         const ct_station_kpi *k = &r->mean.stations[s];
         if (k->energy_kwh > 0)
-            fprintf(out, "  %-22.22s %14.1f %7.1f\n", k->name, k->energy_kwh,
+            fprintf(out, "  %-*s %14.1f %7.1f\n", w, k->name, k->energy_kwh,
                     m->energy_kwh > 0 ? 100 * k->energy_kwh / m->energy_kwh : 0);
     }
-    const cti_factory_econ *e = &r->f->econ;
     for (int i = 0; i < e->n_rooms; i++) {
         double kwh = cti_room_kwh(e, &e->rooms[i], r->opt.horizon_s - r->opt.warmup_s);
-        fprintf(out, "  room %-17.17s %14.1f %7.1f\n", e->rooms[i].name, kwh,
+        fprintf(out, "  room %-*s %14.1f %7.1f\n", w - 5, e->rooms[i].name, kwh,
                 m->energy_kwh > 0 ? 100 * kwh / m->energy_kwh : 0);
     }
-    fprintf(out, "  %-22s %14.1f %7.1f\n", "building services", m->energy_building_kwh,
+    fprintf(out, "  %-*s %14.1f %7.1f\n", w, "building services", m->energy_building_kwh,
             m->energy_kwh > 0 ? 100 * m->energy_building_kwh / m->energy_kwh : 0);
 }
