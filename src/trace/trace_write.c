@@ -34,7 +34,7 @@
 #define BUCKET_ACCS 4              /* open time buckets per station */
 #define BUCKET_MAX_BYTES 65536     /* a bucket's serial list is flushed in parts beyond this */
 
-enum { REC_CELL = 1, REC_UNIT, REC_BUCKET, REC_RUN_END };
+enum { REC_CELL = 1, REC_UNIT, REC_BUCKET, REC_RUN_END, REC_CELL_PASSAGE, REC_CELL_MEASUREMENT };
 
 /* ---- chunks ---------------------------------------------------------------- */
 
@@ -695,21 +695,18 @@ static void on_passage(void *ctx, int rep, const ct_passage *p)
     if (station < 0 || station >= r->t->f->n_stations)
         return;
     if (p->unit.kind == CT_UNIT_CELL) {
-        wip_slot *s = wip_get(&r->wip, p->unit.number);
-        if (!s || !slot_reserve(s, 10 + 10 + 10 + 10)) {
-            fail_nomem(r->t);
+        /* as it came: the writer thread adds it to the cell's history */
+        chunk *ch = room(r, 4 + 8 + 4 + 4 + 8 + 8);
+        if (!ch)
             return;
-        }
-        int64_t start = to_ms(p->start_s), end = to_ms(p->end_s);
-        if (end < start)
-            end = start;
-        uint8_t *o = s->buf + s->len;
-        o += cti_put_varint(o, (uint64_t)station << 2 | CTI_HIST_PASSAGE);
-        o += cti_put_varint(o, (uint64_t)(p->server > 0 ? p->server : 0));
-        o += cti_put_varint(o, cti_zigzag(start - s->prev_ms));
-        o += cti_put_varint(o, (uint64_t)(end - start));
-        s->prev_ms = end;
-        s->len = (uint32_t)(o - s->buf);
+        wr w = {ch->data + ch->len};
+        PUT(&w, uint32_t, REC_CELL_PASSAGE);
+        PUT(&w, uint64_t, p->unit.number);
+        PUT(&w, int32_t, station);
+        PUT(&w, int32_t, p->server > 0 ? p->server : 0);
+        PUT(&w, double, p->start_s);
+        PUT(&w, double, p->end_s);
+        ch->len = (size_t)(w.p - ch->data);
         bucket_add(r, station, p->unit.number, p->start_s, p->end_s - p->start_s);
     } else if (p->unit.kind == CT_UNIT_BATCH || p->unit.kind == CT_UNIT_COIL) {
         pend_unit *u = pend_find(r, &p->unit, station_index(r, p->unit.maker), true);
@@ -741,22 +738,17 @@ static void on_measurement(void *ctx, int rep, const ct_measurement *m)
         return;
     int decision = m->pass ? CTI_DEC_PASS : cti_trace_decision_code(m->decision);
     if (m->unit.kind == CT_UNIT_CELL) {
-        wip_slot *s = wip_get(&r->wip, m->unit.number);
-        if (!s || !slot_reserve(s, 10 + 1 + 8 + 10)) {
-            fail_nomem(r->t);
+        chunk *ch = room(r, 4 + 8 + 4 + 1 + 8 + 8);
+        if (!ch)
             return;
-        }
-        int64_t t = to_ms(m->time_s);
-        uint8_t *o = s->buf + s->len;
-        o += cti_put_varint(o, (uint64_t)gate << 2 | CTI_HIST_MEASUREMENT);
-        *o++ = (uint8_t)decision;
-        uint64_t bits;
-        memcpy(&bits, &m->value, sizeof bits);
-        for (int i = 0; i < 8; i++)
-            *o++ = (uint8_t)(bits >> (8 * i));
-        o += cti_put_varint(o, cti_zigzag(t - s->prev_ms));
-        s->prev_ms = t;
-        s->len = (uint32_t)(o - s->buf);
+        wr w = {ch->data + ch->len};
+        PUT(&w, uint32_t, REC_CELL_MEASUREMENT);
+        PUT(&w, uint64_t, m->unit.number);
+        PUT(&w, int32_t, gate);
+        PUT(&w, uint8_t, (uint8_t)decision);
+        PUT(&w, double, m->value);
+        PUT(&w, double, m->time_s);
+        ch->len = (size_t)(w.p - ch->data);
     } else if (m->unit.kind == CT_UNIT_BATCH || m->unit.kind == CT_UNIT_COIL) {
         pend_unit *u = pend_find(r, &m->unit, station_index(r, m->unit.maker), true);
         if (!u) {
@@ -902,19 +894,15 @@ static void on_cell_done(void *ctx, int rep, const ct_cell_info *c)
     if (!r)
         return;
     int state = c->in_process ? STATE_IN_PROCESS : c->scrapped ? STATE_SCRAPPED : STATE_SHIPPED;
-    wip_slot *s = wip_find(&r->wip, c->serial);
     /* cells in process come at the end, in serial order from the line;
-     * one out of order is kept and sorted with the others */
+     * one out of order is kept and sorted with the others. The history
+     * (passages, measurements) joins the cell in the writer thread. */
     if (state == STATE_IN_PROCESS && c->serial <= r->last_in_process)
-        defer_cell(r, c, s);
+        defer_cell(r, c, NULL);
     else
-        put_cell(r, c, state, s);
+        put_cell(r, c, state, NULL);
     if (state == STATE_IN_PROCESS && c->serial > r->last_in_process)
         r->last_in_process = c->serial;
-    if (s) {
-        free(s->buf);
-        wip_remove(&r->wip, s);
-    }
     if (state == STATE_IN_PROCESS)
         r->in_process++;
     else if (state == STATE_SCRAPPED)
@@ -1000,30 +988,11 @@ static void on_material_done(void *ctx, int rep, const ct_material_info *m)
         pend_drop(r, p);
 }
 
-/* Cells and units the line never reported as done (it should not happen:
- * the line reports everything in it when the run ends) are stored as in
- * process, with what is known, so the counts still add up. */
+/* Units the line never reported as done (it should not happen: the line
+ * reports everything in it when the run ends) are stored as in the line,
+ * with what is known; cells likewise, by the writer (store_run_end). */
 static void flush_leftovers(rep_state *r, double end_s)
 {
-    for (int table = 0; table < 2; table++) {
-        wip_slot *slots = table ? r->wip.ov : r->wip.slots;
-        size_t cap = table ? r->wip.ov_cap : r->wip.cap;
-        for (size_t i = 0; i < cap; i++) {
-            wip_slot *s = &slots[i];
-            if (!s->serial)
-                continue;
-            ct_cell_info c;
-            memset(&c, 0, sizeof c);
-            c.serial = s->serial;
-            c.in_process = 1;
-            c.created_s = c.finished_s = end_s;
-            defer_cell(r, &c, s);
-            r->in_process++;
-            free(s->buf);
-            s->serial = 0;
-        }
-    }
-    r->wip.n = r->wip.ov_n = 0;
     while (r->n_units > 0) {
         pend_unit *p = &r->units[r->n_units - 1];
         ct_material_info m;
@@ -1154,7 +1123,7 @@ static int flush_cells(ct_trace *t, int64_t run_id)
     return rc;
 }
 
-static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
+static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trace_counts *n)
 {
     if (t->n_staged == CELLS_PER_INSERT) {
         int rc = flush_cells(t, run_id);
@@ -1197,11 +1166,14 @@ static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
     uint32_t hl;
     GET(in, uint32_t, hl);
     /* the history: the pieces of coil and the lots the cell was made of,
-     * then its passages and measurements in the order they happened; each
-     * piece and lot also goes to the reverse index (coil_cells) */
+     * then its passages and measurements in the order they happened (the
+     * record's own, then those gathered here); each piece and lot also
+     * goes to the reverse index (coil_cells) */
+    wip_slot *slot = wip_find(&r->wip, serial);
+    uint32_t sl = slot ? slot->len : 0;
     cti_buf *h = &x->hist;
     h->len = 0;
-    if (!cti_buf_reserve(h, (size_t)(ns + nl) * CTI_HIST_PIECE_MAX + hl))
+    if (!cti_buf_reserve(h, (size_t)(ns + nl) * CTI_HIST_PIECE_MAX + hl + sl))
         return SQLITE_NOMEM;
     rd sg = {segs};
     for (int k = 0; k < ns + nl; k++) {
@@ -1237,6 +1209,12 @@ static int store_cell(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
     memcpy(h->p + h->len, in->p, hl);
     h->len += hl;
     in->p += hl;
+    if (slot) {
+        memcpy(h->p + h->len, slot->buf, sl);
+        h->len += sl;
+        free(slot->buf);
+        wip_remove(&r->wip, slot);
+    }
     n->cells++;
     if (state == STATE_SHIPPED)
         n->cells_shipped++;
@@ -1420,14 +1398,112 @@ static int store_bucket(ct_trace *t, int64_t run_id, rd *in)
     return step(q);
 }
 
-static int store_run_end(ct_trace *t, int64_t run_id, rd *in)
+/* A cell's passage, added to its history (writer thread: the simulation
+ * thread only hands it over, so the cache misses on a million histories
+ * are not in its way). */
+static int store_cell_passage(rep_state *r, rd *in)
+{
+    uint64_t serial;
+    int32_t station, server;
+    double start_s, end_s;
+    GET(in, uint64_t, serial);
+    GET(in, int32_t, station);
+    GET(in, int32_t, server);
+    GET(in, double, start_s);
+    GET(in, double, end_s);
+    wip_slot *s = wip_get(&r->wip, serial);
+    if (!s || !slot_reserve(s, 10 + 10 + 10 + 10))
+        return SQLITE_NOMEM;
+    int64_t start = to_ms(start_s), end = to_ms(end_s);
+    if (end < start)
+        end = start;
+    uint8_t *o = s->buf + s->len;
+    o += cti_put_varint(o, (uint64_t)station << 2 | CTI_HIST_PASSAGE);
+    o += cti_put_varint(o, (uint64_t)server);
+    o += cti_put_varint(o, cti_zigzag(start - s->prev_ms));
+    o += cti_put_varint(o, (uint64_t)(end - start));
+    s->prev_ms = end;
+    s->len = (uint32_t)(o - s->buf);
+    return SQLITE_OK;
+}
+
+/* A cell's gate measurement, added to its history (writer thread). */
+static int store_cell_measurement(rep_state *r, rd *in)
+{
+    uint64_t serial;
+    int32_t gate;
+    uint8_t decision;
+    double value, time_s;
+    GET(in, uint64_t, serial);
+    GET(in, int32_t, gate);
+    GET(in, uint8_t, decision);
+    GET(in, double, value);
+    GET(in, double, time_s);
+    wip_slot *s = wip_get(&r->wip, serial);
+    if (!s || !slot_reserve(s, 10 + 1 + 8 + 10))
+        return SQLITE_NOMEM;
+    int64_t t = to_ms(time_s);
+    uint8_t *o = s->buf + s->len;
+    o += cti_put_varint(o, (uint64_t)gate << 2 | CTI_HIST_MEASUREMENT);
+    *o++ = decision;
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    for (int i = 0; i < 8; i++)
+        *o++ = (uint8_t)(bits >> (8 * i));
+    o += cti_put_varint(o, cti_zigzag(t - s->prev_ms));
+    s->prev_ms = t;
+    s->len = (uint32_t)(o - s->buf);
+    return SQLITE_OK;
+}
+
+/* Cells with a history but never reported (it should not happen: the line
+ * reports every cell in it when the run ends) are stored as in process,
+ * with what is known, so the counts still add up. Returns their number in
+ * *n_left. */
+static int store_leftover_cells(ct_trace *t, rep_state *r, int64_t run_id, double end_s,
+                                ct_trace_counts *n, uint64_t *n_left)
+{
+    *n_left = 0;
+    size_t cap = r->wip.n + r->wip.ov_n, k = 0;
+    uint64_t *serials = cap ? malloc(cap * sizeof *serials) : NULL;
+    if (cap && !serials)
+        return SQLITE_NOMEM;
+    for (int table = 0; table < 2; table++) {
+        const wip_slot *slots = table ? r->wip.ov : r->wip.slots;
+        size_t m = table ? r->wip.ov_cap : r->wip.cap;
+        for (size_t i = 0; i < m && k < cap; i++)
+            if (slots[i].serial)
+                serials[k++] = slots[i].serial;
+    }
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < k && rc == SQLITE_OK; i++) {
+        ct_cell_info c;
+        memset(&c, 0, sizeof c);
+        c.serial = serials[i];
+        c.in_process = 1;
+        c.created_s = c.finished_s = end_s;
+        uint8_t buf[256];
+        encode_cell(buf, &c, STATE_IN_PROCESS, NULL);
+        rd x = {buf + 4};   /* after the record type */
+        rc = store_cell(t, r, run_id, &x, n);
+    }
+    free(serials);
+    *n_left = k;
+    return rc;
+}
+
+static int store_run_end(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trace_counts *n)
 {
     double end_s;
-    uint64_t shipped, scrapped, in_process;
+    uint64_t shipped, scrapped, in_process, left;
     GET(in, double, end_s);
     GET(in, uint64_t, shipped);
     GET(in, uint64_t, scrapped);
     GET(in, uint64_t, in_process);
+    int rc = store_leftover_cells(t, r, run_id, end_s, n, &left);
+    if (rc != SQLITE_OK)
+        return rc;
+    in_process += left;
     sqlite3_stmt *q = t->upd_run;
     sqlite3_bind_double(q, 1, end_s);
     sqlite3_bind_int64(q, 2, (sqlite3_int64)shipped);
@@ -1470,7 +1546,8 @@ static void store_chunk(ct_trace *t, chunk *c)
 {
     ct_trace_counts n;
     memset(&n, 0, sizeof n);
-    int64_t run_id = t->reps[c->rep].run_id;
+    rep_state *r = &t->reps[c->rep];
+    int64_t run_id = r->run_id;
     int rc = sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL);
     rd in = {c->data};
     const uint8_t *end = c->data + c->len;
@@ -1478,10 +1555,12 @@ static void store_chunk(ct_trace *t, chunk *c)
         uint32_t type;
         GET(&in, uint32_t, type);
         switch (type) {
-        case REC_CELL: rc = store_cell(t, run_id, &in, &n); break;
+        case REC_CELL: rc = store_cell(t, r, run_id, &in, &n); break;
+        case REC_CELL_PASSAGE: rc = store_cell_passage(r, &in); break;
+        case REC_CELL_MEASUREMENT: rc = store_cell_measurement(r, &in); break;
         case REC_UNIT: rc = store_unit(t, run_id, &in, &n); break;
         case REC_BUCKET: rc = store_bucket(t, run_id, &in); break;
-        case REC_RUN_END: rc = store_run_end(t, run_id, &in); break;
+        case REC_RUN_END: rc = store_run_end(t, r, run_id, &in, &n); break;
         default: rc = SQLITE_CORRUPT; break;
         }
     }
