@@ -197,6 +197,19 @@ static json_t *json_rows(const ct_trace_table *t)
     return a;
 }
 
+/* A table in format f on stdout: CTI_EXIT_OK, or CTI_EXIT_FAIL when the
+ * JSON cannot be written. */
+static int print_rows(const ct_trace_table *t, enum cti_fmt f)
+{
+    if (f == CTI_FMT_JSON)
+        return cti_print_json(json_rows(t), stdout) ? CTI_EXIT_OK : CTI_EXIT_FAIL;
+    if (f == CTI_FMT_CSV)
+        print_csv(t, stdout);
+    else
+        print_table(t, stdout, "");
+    return CTI_EXIT_OK;
+}
+
 /* ---- trace ------------------------------------------------------------------- */
 
 /* The genealogy rows (depth first, with levels) as a nested JSON tree. */
@@ -319,12 +332,8 @@ static int trace_main(int argc, char **argv)
         if (st != CT_OK) {
             fprintf(stderr, "celltwin trace: %s\n", err.msg);
             status = cti_trace_exit_for(st);
-        } else if (f == CTI_FMT_JSON) {
-            cti_print_json(json_rows(t), stdout);
-        } else if (f == CTI_FMT_CSV) {
-            print_csv(t, stdout);
         } else {
-            print_table(t, stdout, "");
+            status = print_rows(t, f);
         }
         ct_trace_table_destroy(t);
         ct_trace_db_close(db);
@@ -571,14 +580,7 @@ static int query_main(int argc, char **argv)
         ct_trace_db_close(db);
         return cti_trace_exit_for(st);
     }
-    if (f == CTI_FMT_JSON) {
-        if (!cti_print_json(json_rows(t), stdout))
-            status = CTI_EXIT_FAIL;
-    } else if (f == CTI_FMT_CSV) {
-        print_csv(t, stdout);
-    } else {
-        print_table(t, stdout, "");
-    }
+    status = print_rows(t, f);
     ct_trace_table_destroy(t);
     ct_trace_db_close(db);
     return cti_trace_finish("query", status);
