@@ -96,16 +96,16 @@ static double cell_uses(const ct_factory *f, int c, int m)
 {
     int n = f->n_stations;
     bool *seen = calloc((size_t)n, sizeof *seen);
-    int *todo = malloc((size_t)n * sizeof *todo);
+    int *stack = malloc((size_t)n * sizeof *stack);   /* stations still to visit */
     double kg = 0;
     int top = 0;
-    if (!seen || !todo)
+    if (!seen || !stack)
         goto done;
     seen[c] = true;
-    todo[top++] = c;
+    stack[top++] = c;
     while (top > 0) {
-        const cti_station *s = &f->stations[todo[--top]];
-        int i = (int)(s - f->stations);
+        int i = stack[--top];
+        const cti_station *s = &f->stations[i];
         if (i != c)
             kg += uses_of(s, m);
         int n_to = s->n_next > 0 ? s->n_next : 1;
@@ -114,12 +114,12 @@ static double cell_uses(const ct_factory *f, int c, int m)
             if (to < 0 || to >= n || seen[to] || f->stations[to].n_consumes > 0)
                 continue;
             seen[to] = true;
-            todo[top++] = to;
+            stack[top++] = to;
         }
     }
 done:
     free(seen);
-    free(todo);
+    free(stack);
     return kg;
 }
 
