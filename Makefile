@@ -4,7 +4,7 @@
 #   make test-asan  the suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks: engine, celltwin vs SimPy, factory month and year (bench/results.md)
 #   make mpi        build/celltwin-mpi, sweeps over MPI ranks (needs OpenMPI)
-#   make build      just build
+#   make build      just build (profile-guided, scripts/pgo.sh; PGO=0 without)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -19,8 +19,15 @@ deps:
 $(BUILD)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 
+# The Release build is profile-guided (scripts/pgo.sh); PGO=0 builds without.
+PGO ?= 1
 build: deps $(BUILD)/build.ninja
+ifeq ($(PGO),1)
+	sh scripts/pgo.sh $(BUILD) $(JOBS)
+else
+	cmake -S . -B $(BUILD) -DCT_PGO= >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
+endif
 
 run: build
 	./$(BUILD)/celltwin run

@@ -5,11 +5,20 @@
  * doubling and is recycled through a free list, so memory follows the
  * number of pending events, not the number ever scheduled. The queue is an
  * array binary heap of (time, key, slot) entries kept apart from the
- * records so sifting touches 24-byte entries only. key packs the priority
- * (high 16 bits, inverted so larger priority sorts first) and a 48-bit
- * insertion sequence (FIFO among equals). A handle is (generation << 32 |
- * slot + 1): the record's heap position makes cancel and reschedule
- * O(log n), and the generation detects stale handles.
+ * records so sifting touches 24-byte entries only and never the records.
+ * key packs the priority (high 16 bits, inverted so larger priority sorts
+ * first) and a 48-bit insertion sequence (FIFO among equals); keys are
+ * unique. A handle is (generation << 32 | slot + 1); the generation is
+ * bumped when a record is freed, so a handle whose generation matches
+ * names a pending event.
+ *
+ * Cancel and reschedule are lazy: the record is freed (cancel) or given a
+ * new key and a new heap entry (reschedule), and the old entry stays in
+ * the heap until it reaches the top, where its key no longer matches its
+ * record's and it is dropped without running. So the common path -
+ * schedule, pop, run - never writes a heap position back into a record;
+ * the heap holds at most one stale entry per cancel or reschedule still
+ * ahead of the clock.
  */
 #include "celltwin/sim.h"
 
@@ -22,14 +31,17 @@
 
 #define SEQ_BITS 48
 #define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
-#define NOT_IN_HEAP UINT32_MAX
+#define NO_SLOT UINT32_MAX
 #define SLOT_MAX (UINT32_MAX - 1)
+#define KEY_FREE 0   /* a free record's key; live keys are > 0 (seq starts at 1) */
 
 typedef struct ev_rec {
     ct_event_fn fn;
     void *ctx;
     uint64_t arg;
-    uint32_t heap_pos;  /* index in heap, or the next free slot when free */
+    uint64_t key;       /* key of its live heap entry, KEY_FREE when free */
+    double t;           /* its time */
+    uint32_t next_free; /* next free slot when free */
     uint32_t gen;       /* bumped each time the record is freed */
 } ev_rec;
 
@@ -47,12 +59,13 @@ struct ct_sim {
     bool stopped;
 
     heap_ent *heap;
-    uint32_t n;          /* entries in heap */
+    uint32_t n;          /* entries in heap, live and stale */
     uint32_t heap_cap;
+    uint32_t live;       /* pending events */
 
     ev_rec *recs;
     uint32_t rec_cap;
-    uint32_t free_head;  /* first free record, NOT_IN_HEAP when none */
+    uint32_t free_head;  /* first free record, NO_SLOT when none */
 };
 
 static inline bool ent_before(const heap_ent *a, const heap_ent *b)
@@ -60,87 +73,88 @@ static inline bool ent_before(const heap_ent *a, const heap_ent *b)
     return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
-static inline void heap_place(ct_sim *s, uint32_t i, heap_ent e)
-{
-    s->heap[i] = e;
-    s->recs[e.slot].heap_pos = i;
-}
-
 static void sift_up(ct_sim *s, uint32_t i, heap_ent e)
 {
+    heap_ent *h = s->heap;
     while (i > 0) {
         uint32_t parent = (i - 1) / 2;
-        if (!ent_before(&e, &s->heap[parent]))
+        if (!ent_before(&e, &h[parent]))
             break;
-        heap_place(s, i, s->heap[parent]);
+        h[i] = h[parent];
         i = parent;
     }
-    heap_place(s, i, e);
+    h[i] = e;
 }
 
 static void sift_down(ct_sim *s, uint32_t i, heap_ent e)
 {
+    heap_ent *h = s->heap;
     uint32_t n = s->n;
     for (;;) {
         uint32_t child = 2 * i + 1;
         if (child >= n)
             break;
-        if (child + 1 < n && ent_before(&s->heap[child + 1], &s->heap[child]))
+        if (child + 1 < n && ent_before(&h[child + 1], &h[child]))
             child++;
-        if (!ent_before(&s->heap[child], &e))
+        if (!ent_before(&h[child], &e))
             break;
-        heap_place(s, i, s->heap[child]);
+        h[i] = h[child];
         i = child;
     }
-    heap_place(s, i, e);
+    h[i] = e;
 }
 
-/* Takes the entry at position i out of the heap. */
-static void heap_remove(ct_sim *s, uint32_t i)
+/* Removes the top entry. */
+static inline void heap_pop(ct_sim *s)
 {
-    heap_ent last = s->heap[--s->n];
-    if (i == s->n)
-        return;
-    if (i > 0 && ent_before(&last, &s->heap[(i - 1) / 2]))
-        sift_up(s, i, last);
-    else
-        sift_down(s, i, last);
+    s->n--;
+    if (s->n > 0)
+        sift_down(s, 0, s->heap[s->n]);
 }
 
-static void rec_free(ct_sim *s, uint32_t slot)
+static inline void rec_free(ct_sim *s, uint32_t slot)
 {
     ev_rec *r = &s->recs[slot];
+    r->key = KEY_FREE;
     r->gen++;
     if (r->gen == 0)
         r->gen = 1;
-    r->heap_pos = s->free_head;
+    r->next_free = s->free_head;
     s->free_head = slot;
+    s->live--;
 }
 
-static void grow_or_die(ct_sim *s)
+static void *grow(void *p, uint32_t *cap, size_t size, ct_sim *s, const char *what)
 {
-    uint32_t cap = s->rec_cap ? s->rec_cap * 2 : 64;
-    if (cap > SLOT_MAX || cap < s->rec_cap)
+    uint32_t n = *cap ? *cap * 2 : 64;
+    if (n > SLOT_MAX || n < *cap)
         ct_sim_fail(s, "event queue", "pending events < 2^32", __FILE__, __LINE__);
-    ev_rec *recs = realloc(s->recs, (size_t)cap * sizeof *recs);
-    heap_ent *heap = realloc(s->heap, (size_t)cap * sizeof *heap);
-    if (!recs || !heap) {
-        /* keep whichever block moved so destroy frees it */
-        if (recs)
-            s->recs = recs;
-        if (heap)
-            s->heap = heap;
-        ct_sim_fail(s, "event queue", "memory for events", __FILE__, __LINE__);
-    }
-    s->recs = recs;
-    s->heap = heap;
-    for (uint32_t i = cap; i-- > s->rec_cap;) {
-        recs[i].gen = 1;
-        recs[i].heap_pos = s->free_head;
+    void *q = realloc(p, (size_t)n * size);
+    if (!q)
+        ct_sim_fail(s, "event queue", what, __FILE__, __LINE__);
+    *cap = n;
+    return q;
+}
+
+static void grow_recs(ct_sim *s)
+{
+    uint32_t old = s->rec_cap;
+    s->recs = grow(s->recs, &s->rec_cap, sizeof *s->recs, s, "memory for events");
+    for (uint32_t i = s->rec_cap; i-- > old;) {
+        s->recs[i].gen = 1;
+        s->recs[i].key = KEY_FREE;
+        s->recs[i].next_free = s->free_head;
         s->free_head = i;
     }
-    s->rec_cap = cap;
-    s->heap_cap = cap;
+}
+
+/* Adds entry (t, key, slot) to the heap. */
+static inline void heap_push(ct_sim *s, double t, uint64_t key, uint32_t slot)
+{
+    if (s->n == s->heap_cap)
+        s->heap = grow(s->heap, &s->heap_cap, sizeof *s->heap, s, "memory for the event heap");
+    heap_ent e = {t, key, slot};
+    sift_up(s, s->n++, e);
 }
 
 ct_sim *ct_sim_create(uint64_t seed)
@@ -149,7 +163,8 @@ ct_sim *ct_sim_create(uint64_t seed)
     if (!s)
         return NULL;
     s->seed = seed;
-    s->free_head = NOT_IN_HEAP;
+    s->seq = 1;
+    s->free_head = NO_SLOT;
     return s;
 }
 
@@ -165,7 +180,7 @@ void ct_sim_destroy(ct_sim *sim)
 double ct_sim_now(const ct_sim *sim) { return sim->now; }
 const double *ct_sim_clock(const ct_sim *sim) { return &sim->now; }
 uint64_t ct_sim_events_run(const ct_sim *sim) { return sim->events_run; }
-size_t ct_sim_events_pending(const ct_sim *sim) { return sim->n; }
+size_t ct_sim_events_pending(const ct_sim *sim) { return sim->live; }
 void ct_sim_stop(ct_sim *sim) { sim->stopped = true; }
 
 static inline uint64_t make_key(ct_sim *s, int priority)
@@ -181,16 +196,18 @@ ct_event_id ct_sim_schedule_at(ct_sim *s, double t, int priority,
 {
     /* t >= now and finite, and an action to run */
     CT_SIM_ASSERT(s, "event queue", (t >= s->now) & (t < HUGE_VAL) & (fn != NULL));
-    if (s->free_head == NOT_IN_HEAP)
-        grow_or_die(s);
+    if (s->free_head == NO_SLOT)
+        grow_recs(s);
     uint32_t slot = s->free_head;
     ev_rec *r = &s->recs[slot];
-    s->free_head = r->heap_pos;
+    s->free_head = r->next_free;
     r->fn = fn;
     r->ctx = ctx;
     r->arg = arg;
-    heap_ent e = {t, make_key(s, priority), slot};
-    sift_up(s, s->n++, e);
+    r->t = t;
+    r->key = make_key(s, priority);
+    s->live++;
+    heap_push(s, t, r->key, slot);
     return ((uint64_t)r->gen << 32) | (slot + 1);
 }
 
@@ -209,9 +226,7 @@ static ev_rec *lookup(const ct_sim *s, ct_event_id id)
     if (slot == 0 || slot > s->rec_cap)
         return NULL;
     ev_rec *r = &s->recs[slot - 1];
-    if (r->gen != gen || r->heap_pos >= s->n || s->heap[r->heap_pos].slot != slot - 1)
-        return NULL;
-    return r;
+    return r->gen == gen && r->key != KEY_FREE ? r : NULL;
 }
 
 bool ct_sim_cancel(ct_sim *s, ct_event_id id)
@@ -219,9 +234,8 @@ bool ct_sim_cancel(ct_sim *s, ct_event_id id)
     ev_rec *r = lookup(s, id);
     if (!r)
         return false;
-    uint32_t slot = s->heap[r->heap_pos].slot;
-    heap_remove(s, r->heap_pos);
-    rec_free(s, slot);
+    /* its heap entry goes stale: the key no longer matches */
+    rec_free(s, (uint32_t)(r - s->recs));
     return true;
 }
 
@@ -231,17 +245,11 @@ bool ct_sim_reschedule(ct_sim *s, ct_event_id id, double t)
     if (!r)
         return false;
     CT_SIM_ASSERT(s, "event queue", t >= s->now && isfinite(t));
-    uint32_t i = r->heap_pos;
-    heap_ent e = s->heap[i];
-    int priority = 32767 - (int)(e.key >> SEQ_BITS);
-    e.t = t;
-    e.key = make_key(s, priority);
-    /* The new key is larger than every other, so only the time decides
-     * the direction. */
-    if (i > 0 && ent_before(&e, &s->heap[(i - 1) / 2]))
-        sift_up(s, i, e);
-    else
-        sift_down(s, i, e);
+    int priority = 32767 - (int)(r->key >> SEQ_BITS);
+    /* a new entry with a new key; the old one goes stale */
+    r->key = make_key(s, priority);
+    r->t = t;
+    heap_push(s, t, r->key, (uint32_t)(r - s->recs));
     return true;
 }
 
@@ -251,12 +259,26 @@ bool ct_sim_pending_time(const ct_sim *s, ct_event_id id, double *t)
     if (!r)
         return false;
     if (t)
-        *t = s->heap[r->heap_pos].t;
+        *t = r->t;
     return true;
 }
 
-/* Pops the first event and runs it. The record is freed before the call so
- * the action may schedule into the same slot. */
+/* Drops stale entries from the top of the heap; true when a live event
+ * is at the top. */
+static inline bool top_live(ct_sim *s)
+{
+    while (s->n > 0) {
+        const heap_ent *top = &s->heap[0];
+        if (s->recs[top->slot].key == top->key)
+            return true;
+        heap_pop(s);
+    }
+    return false;
+}
+
+/* Pops the first event (live, checked by top_live) and runs it. The
+ * record is freed before the call so the action may schedule into the
+ * same slot. */
 static inline void run_first(ct_sim *s)
 {
     heap_ent top = s->heap[0];
@@ -264,9 +286,7 @@ static inline void run_first(ct_sim *s)
     ct_event_fn fn = r->fn;
     void *ctx = r->ctx;
     uint64_t arg = r->arg;
-    s->n--;
-    if (s->n > 0)
-        sift_down(s, 0, s->heap[s->n]);
+    heap_pop(s);
     rec_free(s, top.slot);
     s->now = top.t;
     s->events_run++;
@@ -275,7 +295,7 @@ static inline void run_first(ct_sim *s)
 
 bool ct_sim_step(ct_sim *s)
 {
-    if (s->n == 0)
+    if (!top_live(s))
         return false;
     run_first(s);
     return true;
@@ -286,7 +306,7 @@ uint64_t ct_sim_run_until(ct_sim *s, double t_end)
     CT_SIM_ASSERT(s, "event queue", t_end >= s->now);
     uint64_t before = s->events_run;
     s->stopped = false;
-    while (s->n > 0 && s->heap[0].t <= t_end) {
+    while (top_live(s) && s->heap[0].t <= t_end) {
         run_first(s);
         if (s->stopped)
             return s->events_run - before;

@@ -1245,7 +1245,7 @@ static ct_status recall_of(ct_trace_db *d, const char *run, int kind, const char
     *out = NULL;
     recall rc;
     ct_status st = recall_begin(&rc, d, run, err);
-    ukey k;
+    ukey k = {0, 0, 0, -1};
     if (st == CT_OK)
         st = parse_unit(d, &rc.r, kind, id, &k, err);
     if (st == CT_OK) {

@@ -110,6 +110,38 @@ static void test_reschedule(void **state)
     ct_sim_destroy(s);
 }
 
+/* Cancelled and rescheduled events leave their old queue entries behind
+ * (sim.c removes them lazily): an old entry must never run, not even when
+ * its record is reused by a new event, and the pending count must not
+ * count it. */
+static void test_lazy_removal(void **state)
+{
+    (void)state;
+    static log_t l;
+    l.n = 0;
+    ct_sim *s = ct_sim_create(3);
+    ct_event_id a = ct_sim_schedule_at(s, 5.0, 0, record, &l, 1);
+    assert_true(ct_sim_cancel(s, a));
+    ct_event_id b = ct_sim_schedule_at(s, 10.0, 0, record, &l, 2);  /* a's record, later */
+    ct_event_id c = ct_sim_schedule_at(s, 8.0, 0, record, &l, 3);
+    assert_true(ct_sim_reschedule(s, c, 12.0));
+    assert_true(ct_sim_reschedule(s, c, 3.0));   /* entries at 8 and 12 go stale */
+    assert_int_equal(ct_sim_events_pending(s), 2);
+    assert_int_equal(ct_sim_run_until(s, 9.0), 1);   /* c at 3; nothing at 5 or 8 */
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.seen[0], 3);
+    assert_true(l.at[0] == 3.0);
+    assert_true(ct_sim_now(s) == 9.0);
+    assert_true(ct_sim_pending_time(s, b, NULL));
+    assert_int_equal(ct_sim_run_until(s, 20.0), 1);  /* b at 10; nothing at 12 */
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.seen[1], 2);
+    assert_true(l.at[1] == 10.0);
+    assert_int_equal(ct_sim_events_pending(s), 0);
+    assert_false(ct_sim_step(s));
+    ct_sim_destroy(s);
+}
+
 /* Random schedules, cancels and reschedules; the run order must equal a
  * reference computed by sorting (time, -priority, sequence). */
 typedef struct ref {
@@ -204,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_run_until_stops_at_horizon),
         cmocka_unit_test(test_cancel_and_stale_handles),
         cmocka_unit_test(test_reschedule),
+        cmocka_unit_test(test_lazy_removal),
         cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_chain_reuses_memory),
     };
