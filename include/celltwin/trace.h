@@ -31,7 +31,7 @@ extern "C" {
 
 /* Version of the database schema this library writes and reads. A
  * database of another version is refused with CT_ERR_VERSION. */
-#define CT_TRACE_SCHEMA_VERSION 2
+#define CT_TRACE_SCHEMA_VERSION 3
 
 /* ---- writing ---------------------------------------------------------------- */
 
