@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -359,6 +360,63 @@ static void test_round_trip_solid_state(void **state)
     round_trip(CT_SOURCE_DIR "/examples/solid-state.yaml");
 }
 
+/* The branches the examples do not take: a coater with its own polarity
+ * and solid content (no mixer upstream) and a calender after it; a
+ * notcher whose compaction is written (else it lists none); a calender
+ * with its own polarity after a coater without a kind, and a slitter. */
+static const char own_slurry[] =
+    "name: variants-own-slurry\n"
+    "materials:\n"
+    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"
+    "stations:\n"
+    "  - name: mix\n"
+    "    consumes: [{material: am, amount: 1000 kg}]\n"
+    "    makes: batch\n"
+    "    process_time: 1 h\n"
+    "  - name: coat\n"
+    "    kind: coater\n"
+    "    process: {coil_length: 1000 m, loading: 10 mg/cm2, solid_content: 50 %, polarity: anode, lanes: 1, width: 500 mm, lane_width: 500 mm, correction_cleans: false}\n"
+    "    process_time: 0\n"
+    "  - {name: cal, kind: calender, process_time: 0}\n"
+    "  - {name: notch, kind: notcher, process: {compaction: 30 %, electrode: anode, polarization: transverse}, process_time: 0}\n";
+
+static const char kindless_coater[] =
+    "name: variants-kindless-coater\n"
+    "materials:\n"
+    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"
+    "stations:\n"
+    "  - name: mix\n"
+    "    consumes: [{material: am, amount: 1000 kg}]\n"
+    "    makes: batch\n"
+    "    process_time: 1 h\n"
+    "  - name: coat\n"
+    "    consumes: [{input: in, amount: 1000 kg}]\n"
+    "    makes: coil\n"
+    "    quantity: 2000 m\n"
+    "    process_time: 2000\n"
+    "  - {name: cal, kind: calender, process: {polarity: anode}, process_time: 0}\n"
+    "  - {name: slit, kind: slitter, splits: 2, process_time: 0}\n";
+
+static void round_trip_text(const char *text)
+{
+    char path[] = "/tmp/ct_describe_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    round_trip(path);
+    remove(path);
+}
+
+static void test_round_trip_variants(void **state)
+{
+    (void)state;
+    round_trip_text(own_slurry);
+    round_trip_text(kindless_coater);
+}
+
 /* Runs after the round trips: every registered kind has a describe, and
  * the example factories gave every kind at least one station to check. */
 static void test_every_kind_described(void **state)
@@ -383,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_dry),
         cmocka_unit_test(test_round_trip_prelith),
         cmocka_unit_test(test_round_trip_solid_state),
+        cmocka_unit_test(test_round_trip_variants),
         cmocka_unit_test(test_every_kind_described),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
