@@ -336,28 +336,17 @@ static void round_trip(const char *path)
     ct_factory_destroy(f);
 }
 
-static void test_round_trip_default(void **state)
+/* The example factories: together they have a station of every kind. */
+static void test_round_trip_examples(void **state)
 {
     (void)state;
-    round_trip(CT_SOURCE_DIR "/examples/prismatic-lfp.yaml");
-}
-
-static void test_round_trip_dry(void **state)
-{
-    (void)state;
-    round_trip(CT_SOURCE_DIR "/examples/prismatic-lfp-dry.yaml");
-}
-
-static void test_round_trip_prelith(void **state)
-{
-    (void)state;
-    round_trip(CT_SOURCE_DIR "/examples/prismatic-nmc-siox-prelith.yaml");
-}
-
-static void test_round_trip_solid_state(void **state)
-{
-    (void)state;
-    round_trip(CT_SOURCE_DIR "/examples/solid-state.yaml");
+    static const char *const examples[] = { "prismatic-lfp.yaml", "prismatic-lfp-dry.yaml",
+                                            "prismatic-nmc-siox-prelith.yaml", "solid-state.yaml" };
+    for (size_t i = 0; i < sizeof examples / sizeof examples[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/examples/%s", CT_SOURCE_DIR, examples[i]);
+        round_trip(path);
+    }
 }
 
 /* The branches the examples do not take: a coater with its own polarity
@@ -437,10 +426,7 @@ static void test_every_kind_described(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip_default),
-        cmocka_unit_test(test_round_trip_dry),
-        cmocka_unit_test(test_round_trip_prelith),
-        cmocka_unit_test(test_round_trip_solid_state),
+        cmocka_unit_test(test_round_trip_examples),
         cmocka_unit_test(test_round_trip_variants),
         cmocka_unit_test(test_every_kind_described),
     };
