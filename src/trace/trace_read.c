@@ -1,7 +1,8 @@
 /*
  * trace_read.c - reading a trace database: opening it read-only with its
  * version checked, result tables, a cell's genealogy report (backward:
- * from the cell down to the raw-material lots), the recalls (forward: from
+ * from the cell down to the raw-material lots, with the process
+ * parameters of the stations it and its units passed), the recalls (forward: from
  * a coil, batch, lot or station and time to every cell affected) and
  * read-only SQL.
  *
