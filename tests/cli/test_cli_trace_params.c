@@ -37,7 +37,8 @@ static int setup_trace(void **state)
     static char flow[9000];
     snprintf(flow, sizeof flow,
              "%.*s"
-             "  - {name: soak, kind: soaking, process: {time: 1 h}, process_time: 0, servers: 1000}\n"
+             "  - {name: soak, kind: soaking, process: {time: 1 h}, process_time: 0,\n"
+             "     servers: 1000}\n"
              "  - {name: form, kind: formation, process_time: 0, servers: 1000}\n"
              "%s",
              (int)(at - text), text, at);

@@ -293,12 +293,12 @@ static void round_trip(const char *path)
         struct fy_node_pair *pair = fy_node_mapping_lookup_pair_by_string(node, "process", -1);
         if (pair && fy_node_pair_value(pair))
             check_written(st->name, fy_node_pair_value(pair), "", &before[i]);
-        if (pair)
+        if (pair) {
             assert_int_equal(fy_node_pair_set_value(pair, process), 0);
-        else
-            assert_int_equal(fy_node_mapping_append(node, fy_node_build_from_string(doc, "process", FY_NT),
-                                                    process),
-                             0);
+        } else {
+            struct fy_node *key = fy_node_build_from_string(doc, "process", FY_NT);
+            assert_int_equal(fy_node_mapping_append(node, key, process), 0);
+        }
     }
     assert_true(described > 0);
     char *text = fy_emit_document_to_string(doc, FYECF_MODE_BLOCK);
@@ -353,36 +353,31 @@ static void test_round_trip_examples(void **state)
  * and solid content (no mixer upstream) and a calender after it; a
  * notcher whose compaction is written (else it lists none); a calender
  * with its own polarity after a coater without a kind, and a slitter. */
+/* A material and a mixer without a kind making slurry batches. */
+#define VARIANT_HEAD(name)                                                  \
+    "name: " name "\n"                                                      \
+    "materials:\n"                                                          \
+    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"        \
+    "stations:\n"                                                           \
+    "  - {name: mix, consumes: [{material: am, amount: 1000 kg}], makes: batch, process_time: 1 h}\n"
+
 static const char own_slurry[] =
-    "name: variants-own-slurry\n"
-    "materials:\n"
-    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"
-    "stations:\n"
-    "  - name: mix\n"
-    "    consumes: [{material: am, amount: 1000 kg}]\n"
-    "    makes: batch\n"
-    "    process_time: 1 h\n"
+    VARIANT_HEAD("variants-own-slurry")
     "  - name: coat\n"
     "    kind: coater\n"
-    "    process: {coil_length: 1000 m, loading: 10 mg/cm2, solid_content: 50 %, polarity: anode, lanes: 1, width: 500 mm, lane_width: 500 mm, correction_cleans: false}\n"
+    "    process: {coil_length: 1000 m, loading: 10 mg/cm2, solid_content: 50 %, polarity: anode,\n"
+    "              lanes: 1, width: 500 mm, lane_width: 500 mm, correction_cleans: false}\n"
     "    process_time: 0\n"
     "  - {name: cal, kind: calender, process_time: 0}\n"
-    "  - {name: notch, kind: notcher, process: {compaction: 30 %, electrode: anode, polarization: transverse}, process_time: 0}\n";
+    "  - name: notch\n"
+    "    kind: notcher\n"
+    "    process: {compaction: 30 %, electrode: anode, polarization: transverse}\n"
+    "    process_time: 0\n";
 
 static const char kindless_coater[] =
-    "name: variants-kindless-coater\n"
-    "materials:\n"
-    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"
-    "stations:\n"
-    "  - name: mix\n"
-    "    consumes: [{material: am, amount: 1000 kg}]\n"
-    "    makes: batch\n"
-    "    process_time: 1 h\n"
-    "  - name: coat\n"
-    "    consumes: [{input: in, amount: 1000 kg}]\n"
-    "    makes: coil\n"
-    "    quantity: 2000 m\n"
-    "    process_time: 2000\n"
+    VARIANT_HEAD("variants-kindless-coater")
+    "  - {name: coat, consumes: [{input: in, amount: 1000 kg}], makes: coil, quantity: 2000 m,\n"
+    "     process_time: 2000}\n"
     "  - {name: cal, kind: calender, process: {polarity: anode}, process_time: 0}\n"
     "  - {name: slit, kind: slitter, splits: 2, process_time: 0}\n";
 
