@@ -31,7 +31,7 @@ extern "C" {
 
 /* Version of the database schema this library writes and reads. A
  * database of another version is refused with CT_ERR_VERSION. */
-#define CT_TRACE_SCHEMA_VERSION 2
+#define CT_TRACE_SCHEMA_VERSION 3
 
 /* ---- writing ---------------------------------------------------------------- */
 
@@ -117,7 +117,7 @@ int ct_trace_table_col(const ct_trace_table *t, const char *name);
 void ct_trace_table_destroy(ct_trace_table *t);
 
 /* A cell's report: named sections, each a table ("cell", "genealogy",
- * "passages", "measurements"). Owned by the caller. */
+ * "passages", "measurements", "parameters"). Owned by the caller. */
 typedef struct ct_trace_report ct_trace_report;
 size_t ct_trace_report_sections(const ct_trace_report *r);
 const char *ct_trace_report_section(const ct_trace_report *r, size_t i);
@@ -134,7 +134,12 @@ void ct_trace_report_destroy(ct_trace_report *r);
  *                 part of it went into its parent (from, to, measure),
  *                 polarity, status, detail (defects on that part);
  *   passages      station, equipment (server), start_s, end_s;
- *   measurements  gate, station, attribute, value, unit, lsl, usl, decision.
+ *   measurements  gate, station, attribute, value, unit, lsl, usl, decision;
+ *   parameters    the settings of every station the cell or a batch or
+ *                 coil of its genealogy passed (or that made one), in
+ *                 factory order: station, group ("process" or "ambient"),
+ *                 key, value, source ("file": as the factory file wrote
+ *                 it; "model": the kind's default or derived value).
  * Errors: CT_ERR_NOTFOUND (no such serial), CT_ERR_INVALID (malformed or
  * ambiguous serial), CT_ERR_DB. */
 ct_status ct_trace_cell(ct_trace_db *db, const char *serial, ct_trace_report **out,

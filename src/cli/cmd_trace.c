@@ -23,7 +23,7 @@
 #include "trace_cli.h"
 
 static const char trace_usage[] =
-    "Usage: celltwin trace TRACE.db SERIAL [--json | --csv] [--section NAME]\n"
+    "Usage: celltwin trace TRACE.db SERIAL [--json | --csv] [--section NAME] [--parameters]\n"
     "       celltwin trace TRACE.db --runs [--json | --csv]\n"
     "\n"
     "The genealogy of one cell, from a trace written by `celltwin run --trace`:\n"
@@ -34,7 +34,11 @@ static const char trace_usage[] =
     "                batches of each coil (kg), the lots of each batch (kg),\n"
     "                with the defects on those parts;\n"
     "  passages      every station it passed: equipment (server), start, end;\n"
-    "  measurements  every gate measurement with its limits and decision.\n"
+    "  measurements  every gate measurement with its limits and decision;\n"
+    "  parameters    (with --parameters) the process parameters of every\n"
+    "                station the cell, its coils or its batches passed: key,\n"
+    "                value and source (file: as the factory file wrote it;\n"
+    "                model: the station kind's default or derived value).\n"
     "\n"
     "SERIAL is RUNCODE-NUMBER, e.g. 7KQ2MX-0001234 (case and leading zeros do\n"
     "not matter); a bare NUMBER is enough when the database holds one run.\n"
@@ -44,7 +48,8 @@ static const char trace_usage[] =
     "  --json            one JSON object (the genealogy as a nested tree)\n"
     "  --csv             CSV: each section after a line \"# NAME\"\n"
     "  --section NAME    only that section (cell, genealogy, passages,\n"
-    "                    measurements); with --csv a plain CSV table\n"
+    "                    measurements, parameters); with --csv a plain CSV table\n"
+    "  --parameters      also the section parameters\n"
     "\n"
     "Times are seconds of simulated time from the start of the run.\n"
     "Exit status: 0 ok, 1 no such database or cell, or a database of another\n"
@@ -286,11 +291,20 @@ static void print_cell_section(const ct_trace_table *t, FILE *out)
     }
 }
 
+/* Is section name printed? Only the one asked for with --section; the
+ * parameters only with --parameters (or --section parameters). */
+static bool shown(const char *name, const char *section, bool parameters)
+{
+    if (section)
+        return strcmp(section, name) == 0;
+    return parameters || strcmp(name, "parameters") != 0;
+}
+
 static int trace_main(int argc, char **argv)
 {
     const char *path = NULL, *serial = NULL, *section = NULL;
     enum cti_fmt f = CTI_FMT_TABLE;
-    bool runs = false;
+    bool runs = false, parameters = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             fputs(trace_usage, stdout);
@@ -299,14 +313,16 @@ static int trace_main(int argc, char **argv)
             continue;
         } else if (strcmp(argv[i], "--runs") == 0) {
             runs = true;
+        } else if (strcmp(argv[i], "--parameters") == 0) {
+            parameters = true;
         } else if (cti_is_opt(argv[i], "--section")) {
             if (!(section = cti_opt_arg(argc, argv, &i)))
                 return cti_usage_error("trace", "--section: expected a section name");
             if (strcmp(section, "cell") && strcmp(section, "genealogy") && strcmp(section, "passages") &&
-                strcmp(section, "measurements"))
+                strcmp(section, "measurements") && strcmp(section, "parameters"))
                 return cti_usage_error("trace",
-                                       "--section: expected cell, genealogy, passages or "
-                                       "measurements, got \"%s\"",
+                                       "--section: expected cell, genealogy, passages, "
+                                       "measurements or parameters, got \"%s\"",
                                        section);
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             return cti_usage_error("trace", "unknown option \"%s\"", argv[i]);
@@ -352,7 +368,7 @@ static int trace_main(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             const char *name = ct_trace_report_section(rep, i);
             const ct_trace_table *t = ct_trace_report_table(rep, i);
-            if (section && strcmp(section, name) != 0)
+            if (!shown(name, section, parameters))
                 continue;
             json_t *v = strcmp(name, "cell") == 0
                             ? (ct_trace_table_rows(t) ? json_row(t, 0) : json_null())
@@ -367,7 +383,7 @@ static int trace_main(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             const char *name = ct_trace_report_section(rep, i);
             const ct_trace_table *t = ct_trace_report_table(rep, i);
-            if (section && strcmp(section, name) != 0)
+            if (!shown(name, section, parameters))
                 continue;
             if (f == CTI_FMT_CSV) {
                 if (!section)

@@ -73,6 +73,12 @@ typedef struct cti_cell {
 struct cti_job;
 typedef struct cti_job cti_job;
 
+/* Receives one effective process parameter of a station (kind.h
+ * describe): key is the path a user writes under `process:` ("speed",
+ * "qualified.speed", "dryer.zones[1].temperature"), text a value the
+ * factory file accepts for it ("0.5 m/s", "nmp", "true"). */
+typedef void (*cti_param_emit)(void *ctx, const char *key, const char *text);
+
 typedef struct cti_kind {
     const char *name;
     cti_form input_form;     /* CTI_FORM_ITEM: any */
@@ -120,10 +126,22 @@ typedef struct cti_kind {
      * film former's roll heating. Only what the process model knows, not
      * the machines' idle power. May be NULL (no model of its energy). */
     double (*energy_wh)(const void *state);
+
+    /* Lists the station's effective process parameters: every key of its
+     * `process:` mapping the model uses, written or not, with the value it
+     * uses (defaults, and values derived from other stations by check:
+     * describe is called on a loaded factory). Written back as the
+     * station's `process:`, the list loads to the same parameters. Keys
+     * that apply only when written (a notcher's compaction) are listed
+     * only when written. Required of every kind. */
+    void (*describe)(const void *params, cti_param_emit emit, void *ctx);
 } cti_kind;
 
 /* The kind named name, or NULL. */
 const cti_kind *cti_kind_find(const char *name);
+
+/* The i-th registered kind, or NULL past the last. */
+const cti_kind *cti_kind_at(size_t i);
 
 /* Writes "mixer, coater, ..." into buf, for messages. */
 void cti_kind_names(char *buf, size_t len);

@@ -31,6 +31,11 @@ const cti_kind *cti_kind_find(const char *name)
     return NULL;
 }
 
+const cti_kind *cti_kind_at(size_t i)
+{
+    return i < sizeof kinds / sizeof kinds[0] ? kinds[i] : NULL;
+}
+
 void cti_kind_names(char *buf, size_t len)
 {
     size_t used = 0;

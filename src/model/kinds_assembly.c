@@ -174,6 +174,20 @@ static void notcher_finish(cti_job *job)
     }
 }
 
+/* compaction applies only when written: else the coil's own is used. */
+static void notcher_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const notcher_params *p = params;
+    static const char *const coil_compaction[] = { "compaction", NULL };
+    size_t n = CTI_YAML_N_KEYS(notcher_keys);
+    cti_pk_describe(notcher_keys, n, p, p->compaction_written ? NULL : coil_compaction, emit, ctx);
+    cti_pk_emit_choice(emit, ctx, notcher_keys, n, "polarization",
+                       p->model.polarization == CTI_POLARIZATION_PARALLEL ? 0 : 1);
+    if (p->electrode >= 0)
+        cti_pk_emit_choice(emit, ctx, notcher_keys, n, "electrode",
+                           p->electrode == CTI_CATHODE ? 0 : 1);
+}
+
 const cti_kind cti_kind_notcher = {
     .name = "notcher",
     .input_form = CTI_FORM_COIL,
@@ -182,6 +196,7 @@ const cti_kind cti_kind_notcher = {
     .free_params = free,
     .start = notcher_start,
     .finish = notcher_finish,
+    .describe = notcher_describe,
 };
 
 /* ------------------------------------------------------------------ */
@@ -440,6 +455,15 @@ static double stacker_start(cti_job *job)
     return cti_stacking_time_s(&p->model);
 }
 
+static void stacker_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const stacker_params *p = params;
+    size_t n = CTI_YAML_N_KEYS(stacker_keys);
+    cti_pk_emit_choice(emit, ctx, stacker_keys, n, "method",
+                       p->model.method == CTI_STACKING_Z_FOLD ? 0 : 1);
+    cti_pk_describe(stacker_keys, n, p, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_stacker = {
     .name = "stacker",
     .input_form = CTI_FORM_COIL,
@@ -447,6 +471,7 @@ const cti_kind cti_kind_stacker = {
     .parse = stacker_parse,
     .free_params = free,
     .start = stacker_start,
+    .describe = stacker_describe,
 };
 
 /* ------------------------------------------------------------------ */
@@ -537,6 +562,11 @@ static void hipot_finish(cti_job *job)
     }
 }
 
+static void hipot_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    cti_pk_describe(hipot_keys, CTI_YAML_N_KEYS(hipot_keys), params, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_hipot = {
     .name = "hipot",
     .input_form = CTI_FORM_CELL,
@@ -545,6 +575,7 @@ const cti_kind cti_kind_hipot = {
     .free_params = free,
     .start = hipot_start,
     .finish = hipot_finish,
+    .describe = hipot_describe,
 };
 
 /* ------------------------------------------------------------------ */
@@ -599,6 +630,14 @@ static void welder_finish(cti_job *job)
     }
 }
 
+static void welder_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const welder_params *p = params;
+    size_t n = CTI_YAML_N_KEYS(welder_keys);
+    cti_pk_emit_choice(emit, ctx, welder_keys, n, "weld", (int)p->model.kind);
+    cti_pk_describe(welder_keys, n, p, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_welder = {
     .name = "welder",
     .input_form = CTI_FORM_CELL,
@@ -606,6 +645,7 @@ const cti_kind cti_kind_welder = {
     .parse = welder_parse,
     .free_params = free,
     .finish = welder_finish,
+    .describe = welder_describe,
 };
 
 /* ------------------------------------------------------------------ */
@@ -650,6 +690,11 @@ static void leak_test_finish(cti_job *job)
     }
 }
 
+static void leak_test_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    cti_pk_describe(leak_test_keys, CTI_YAML_N_KEYS(leak_test_keys), params, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_leak_test = {
     .name = "leak_test",
     .input_form = CTI_FORM_CELL,
@@ -657,6 +702,7 @@ const cti_kind cti_kind_leak_test = {
     .parse = leak_test_parse,
     .free_params = free,
     .finish = leak_test_finish,
+    .describe = leak_test_describe,
 };
 
 /* ------------------------------------------------------------------ */
@@ -721,6 +767,15 @@ static void oven_finish(cti_job *job)
     }
 }
 
+/* The drying rate as the file gives it: the time for one decade. */
+static void oven_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const oven_params *p = params;
+    cti_pk_describe(oven_keys, CTI_YAML_N_KEYS(oven_keys), p, NULL, emit, ctx);
+    cti_pk_emit_qty(emit, ctx, "", "decade_time", log(10.0) / p->model.rate_per_s, CT_DIM_TIME,
+                    false);
+}
+
 const cti_kind cti_kind_vacuum_oven = {
     .name = "vacuum_oven",
     .input_form = CTI_FORM_CELL,
@@ -729,6 +784,7 @@ const cti_kind cti_kind_vacuum_oven = {
     .free_params = free,
     .start = oven_start,
     .finish = oven_finish,
+    .describe = oven_describe,
 };
 
 /* ------------------------------------------------------------------ */
@@ -778,6 +834,11 @@ static void filler_finish(cti_job *job)
     }
 }
 
+static void filler_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    cti_pk_describe(filler_keys, CTI_YAML_N_KEYS(filler_keys), params, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_filler = {
     .name = "filler",
     .input_form = CTI_FORM_CELL,
@@ -785,4 +846,5 @@ const cti_kind cti_kind_filler = {
     .parse = filler_parse,
     .free_params = free,
     .finish = filler_finish,
+    .describe = filler_describe,
 };

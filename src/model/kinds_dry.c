@@ -140,6 +140,15 @@ static double dry_mixer_start(cti_job *job)
     return p->dosing_time_s + p->mix.mixing_time_s;
 }
 
+static void dry_mixer_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const dry_mixer_params *p = params;
+    size_t n = CTI_YAML_N_KEYS(dry_mixer_keys);
+    cti_pk_emit_choice(emit, ctx, dry_mixer_keys, n, "polarity",
+                       p->recipe.polarity == CTI_ANODE ? 1 : 0);
+    cti_pk_describe(dry_mixer_keys, n, p, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_dry_mixer = {
     .name = "dry_mixer",
     .input_form = CTI_FORM_ITEM,
@@ -148,6 +157,7 @@ const cti_kind cti_kind_dry_mixer = {
     .free_params = free,
     .start = dry_mixer_start,
     .check = dry_mixer_check,
+    .describe = dry_mixer_describe,
 };
 
 /* ======================================================================== */
@@ -172,6 +182,7 @@ typedef struct dry_coater_params {
     cti_dry_method method;
     bool consumes_written;
     bool checked;
+    bool from_mixer;            /* the recipe (and polarity) come from a dry mixer */
 } dry_coater_params;
 
 static const char *const method_words[] = { "maxwell", "direct_calendering", NULL };
@@ -331,6 +342,7 @@ static ct_status dry_coater_check(cti_yaml_ctx *y, cti_station *st, const ct_fac
                              "expected no polarity: the powder comes from dry mixer \"%s\"",
                              f->stations[mx].name);
     }
+    p->from_mixer = mp != NULL;
     if (mp) {
         p->recipe = mp->recipe;
     } else {
@@ -505,6 +517,20 @@ static void dry_coater_finish(cti_job *job)
     slot->n_spans = 0;
 }
 
+/* The polarity is the dry mixer's when there is one upstream. */
+static void dry_coater_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const dry_coater_params *p = params;
+    size_t n = CTI_YAML_N_KEYS(dry_coater_keys);
+    cti_pk_emit_choice(emit, ctx, dry_coater_keys, n, "method",
+                       p->coat.method == CTI_DRY_DIRECT_CALENDERING ? 1 : 0);
+    if (!p->from_mixer)
+        cti_pk_emit_choice(emit, ctx, dry_coater_keys, n, "polarity",
+                           p->recipe.polarity == CTI_ANODE ? 1 : 0);
+    cti_pk_emit_int(emit, ctx, "", "lanes", (long)p->coat.lanes);
+    cti_pk_describe(dry_coater_keys, n, p, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_dry_coater = {
     .name = "dry_coater",
     .input_form = CTI_FORM_BATCH,
@@ -517,4 +543,5 @@ const cti_kind cti_kind_dry_coater = {
     .finish = dry_coater_finish,
     .check = dry_coater_check,
     .energy_wh = dry_coater_energy_wh,
+    .describe = dry_coater_describe,
 };

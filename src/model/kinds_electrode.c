@@ -30,6 +30,7 @@
 #include "model/electrode.h"
 #include "model/kinds_dry.h"
 #include "model/kinds_prelithiation.h"
+#include "model/process_keys.h"
 
 /* Consumed amounts must match the recipe this closely (relative): enough
  * for amounts written with 7 significant digits. */
@@ -143,6 +144,22 @@ static ct_status walk_table(cti_yaml_ctx *y, const cti_yaml_value *v, const cti_
     key_ctx c = { tables[t].keys, tables[t].n, table_bit0(tables, t), values, set, kind };
     cti_yaml_walk w;
     return cti_yaml_walk_mapping(y, v, keys, n_keys, &c, &w);
+}
+
+/* Emits the numeric keys of table t with the values the kind uses (in
+ * its values struct), each as prefix + key: one describe for every table
+ * (kind.h). skip names a key left to the kind, or is NULL. */
+static void describe_nums(const num_table *t, const char *prefix, const void *values,
+                          const char *skip, cti_param_emit emit, void *ctx)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const num_key *k = &t->keys[i];
+        if (skip && strcmp(k->key, skip) == 0)
+            continue;
+        double x;
+        memcpy(&x, (const unsigned char *)values + k->off, sizeof x);
+        cti_pk_emit_qty(emit, ctx, prefix, k->key, x, k->dim, k->is_difference);
+    }
 }
 
 /* The yaml key row and the num_key row of one numeric key, from one list. */
@@ -605,6 +622,17 @@ static double mixer_start(cti_job *job)
     return p->v.dosing_time_s + p->v.mix.mixing_time_s;
 }
 
+static void mixer_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const mixer_params *p = params;
+    cti_pk_emit_word(emit, ctx, "", "polarity", polarity_name(p->v.recipe.polarity));
+    cti_pk_emit_word(emit, ctx, "", "solvent",
+                     p->v.recipe.solvent == CTI_SOLVENT_WATER ? "water" : "nmp");
+    static const char *const prefix[MT__COUNT] = { "", "recipe.", "rheology.", "model." };
+    for (int t = 0; t < MT__COUNT; t++)
+        describe_nums(&mixer_tables[t], prefix[t], &p->v, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_mixer = {
     .name = "mixer",
     .input_form = CTI_FORM_ITEM,
@@ -613,6 +641,7 @@ const cti_kind cti_kind_mixer = {
     .free_params = free,
     .start = mixer_start,
     .check = mixer_check,
+    .describe = mixer_describe,
 };
 
 /* ======================================================================== */
@@ -1298,6 +1327,31 @@ static void coater_finish(cti_job *job)
     slot->n_spans = 0;
 }
 
+/* With a mixer upstream the polarity and the solid content are the
+ * mixer's (not keys of this station); the rest as resolved by check. */
+static void coater_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const coater_params *p = params;
+    const cti_coat_params *c = &p->v.coat;
+    bool own_slurry = p->mixer < 0;
+    if (own_slurry)
+        cti_pk_emit_word(emit, ctx, "", "polarity", polarity_name(p->recipe.polarity));
+    cti_pk_emit_int(emit, ctx, "", "lanes", (long)c->lanes);
+    cti_pk_emit_int(emit, ctx, "", "sides", p->sides);
+    cti_pk_emit_bool(emit, ctx, "", "correction_cleans", c->correction_cleans);
+    static const char *const prefix[CT__COUNT] = { "", "qualified.", "defects.", "dryer." };
+    for (int t = 0; t < CT__COUNT; t++)
+        describe_nums(&coater_tables[t], prefix[t], &p->v, own_slurry ? NULL : "solid_content",
+                      emit, ctx);
+    for (unsigned i = 0; i < c->zones; i++) {
+        char zone[48];
+        snprintf(zone, sizeof zone, "dryer.zones[%u].", i);
+        cti_pk_emit_qty(emit, ctx, zone, "temperature", c->zone_temp_c[i], CT_DIM_TEMPERATURE,
+                        false);
+        cti_pk_emit_qty(emit, ctx, zone, "length", c->zone_length_m[i], CT_DIM_LENGTH, false);
+    }
+}
+
 const cti_kind cti_kind_coater = {
     .name = "coater",
     .input_form = CTI_FORM_BATCH,
@@ -1310,6 +1364,7 @@ const cti_kind cti_kind_coater = {
     .finish = coater_finish,
     .check = coater_check,
     .energy_wh = coater_energy_wh,
+    .describe = coater_describe,
 };
 
 /* Where a station's coils come from: the coater or dry coater upstream
@@ -1396,6 +1451,7 @@ typedef struct calender_params {
     char path[CTI_YAML_PATH_MAX];
     cti_yaml_walk walk;
     cti_recipe recipe;          /* resolved by calender_check */
+    bool from_coater;           /* the recipe is the coater's upstream */
 } calender_params;
 
 #define CALENDER_TOP(X)                                                                       \
@@ -1478,6 +1534,7 @@ static ct_status calender_check(cti_yaml_ctx *y, cti_station *st, const ct_facto
                                  src.what, src.st->name, polarity_name(src.recipe.polarity));
         }
         p->recipe = src.recipe;
+        p->from_coater = true;
     } else {
         cti_recipe_default(&p->recipe, p->has_polarity ? p->polarity : CTI_CATHODE);
     }
@@ -1521,6 +1578,15 @@ static void calender_finish(cti_job *job)
     }
 }
 
+/* The polarity is the coater's when the coils come from one. */
+static void calender_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const calender_params *p = params;
+    if (!p->from_coater)
+        cti_pk_emit_word(emit, ctx, "", "polarity", polarity_name(p->recipe.polarity));
+    describe_nums(&calender_tables[0], "", &p->v, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_calender = {
     .name = "calender",
     .input_form = CTI_FORM_COIL,
@@ -1530,6 +1596,7 @@ const cti_kind cti_kind_calender = {
     .start = calender_start,
     .finish = calender_finish,
     .check = calender_check,
+    .describe = calender_describe,
 };
 
 /* ======================================================================== */
@@ -1655,6 +1722,12 @@ static void slitter_finish(cti_job *job)
     }
 }
 
+static void slitter_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const slitter_params *p = params;
+    describe_nums(&slitter_tables[0], "", &p->v, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_slitter = {
     .name = "slitter",
     .input_form = CTI_FORM_COIL,
@@ -1664,4 +1737,5 @@ const cti_kind cti_kind_slitter = {
     .start = slitter_start,
     .finish = slitter_finish,
     .check = slitter_check,
+    .describe = slitter_describe,
 };

@@ -21,6 +21,7 @@
 #include "celltwin/screening.h"
 #include "model/assembly.h"
 #include "model/finishing.h"
+#include "model/process_keys.h"
 
 #define HOUR_S 3600.0
 #define DAY_S 86400.0
@@ -162,6 +163,28 @@ static ct_status check_chemistry(cti_yaml_ctx *y, cti_station *st, const ct_fact
                              ct_chemistry_name(mine->chem));
     }
     return CT_OK;
+}
+
+/* Shorter names for describing the effective parameters (kind.h). */
+static void emit_qty(cti_param_emit emit, void *ctx, const char *key, double x, ct_dim dim)
+{
+    cti_pk_emit_qty(emit, ctx, "", key, x, dim, false);
+}
+
+/* A temperature difference, in K. */
+static void emit_diff(cti_param_emit emit, void *ctx, const char *key, double x)
+{
+    cti_pk_emit_qty(emit, ctx, "", key, x, CT_DIM_TEMPERATURE, true);
+}
+
+/* Step times of degassing and finishing apply only as written (else the
+ * station's process_time does): the ones written. */
+static void emit_steps(cti_param_emit emit, void *ctx, const char *const *keys, const double *t,
+                       int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isnan(t[i]))
+            emit_qty(emit, ctx, keys[i], t[i], CT_DIM_TIME);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1118,6 +1141,15 @@ static void finisher_finish(cti_job *job)
 /* The tables                                                          */
 /* ------------------------------------------------------------------ */
 
+static void soaking_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const cti_formation_params *m = &((const soaking_params *)params)->m;
+    emit_qty(emit, ctx, "temperature", m->soak_temp_c, CT_DIM_TEMPERATURE);
+    emit_qty(emit, ctx, "time", m->soak_time_s, CT_DIM_TIME);
+    emit_qty(emit, ctx, "wetted_after_filling", m->wetted_after_filling, CT_DIM_NONE);
+    emit_qty(emit, ctx, "wetting_time_constant", m->wetting_tau_s, CT_DIM_TIME);
+}
+
 const cti_kind cti_kind_soaking = {
     .name = "soaking",
     .input_form = CTI_FORM_CELL,
@@ -1126,7 +1158,33 @@ const cti_kind cti_kind_soaking = {
     .free_params = free,
     .start = soaking_start,
     .finish = soaking_finish,
+    .describe = soaking_describe,
 };
+
+static void formation_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const formation_params *P = params;
+    const cti_formation_params *m = &P->m;
+    cti_pk_emit_word(emit, ctx, "", "chemistry", ct_chemistry_name(P->chem.chem));
+    emit_qty(emit, ctx, "time", m->formation_time_s, CT_DIM_TIME);
+    emit_qty(emit, ctx, "cathode_specific_capacity", m->cathode_specific_ah_kg,
+             CT_DIM_SPECIFIC_CHARGE);
+    emit_qty(emit, ctx, "anode_specific_capacity", m->anode_specific_ah_kg, CT_DIM_SPECIFIC_CHARGE);
+    emit_qty(emit, ctx, "first_cycle_efficiency", m->first_cycle_efficiency, CT_DIM_NONE);
+    emit_qty(emit, ctx, "end_soc", m->end_soc, CT_DIM_NONE);
+    emit_qty(emit, ctx, "fixture_pressure", m->fixture_pressure_pa, CT_DIM_PRESSURE);
+    emit_qty(emit, ctx, "short_pressure", m->short_pressure_ref_pa, CT_DIM_PRESSURE);
+    emit_qty(emit, ctx, "short_min", m->short_min_ohm, CT_DIM_RESISTANCE);
+    emit_qty(emit, ctx, "short_max", m->short_max_ohm, CT_DIM_RESISTANCE);
+    emit_qty(emit, ctx, "ir", m->resistance.ohmic_ohm, CT_DIM_RESISTANCE);
+    emit_qty(emit, ctx, "dcir", m->resistance.ohmic_ohm + m->resistance.polarization_ohm,
+             CT_DIM_RESISTANCE);
+    emit_qty(emit, ctx, "self_discharge_per_month", m->self_discharge.base_frac_per_month,
+             CT_DIM_NONE);
+    emit_qty(emit, ctx, "self_discharge_scatter", m->self_discharge_sigma_ln, CT_DIM_NONE);
+    emit_qty(emit, ctx, "cathode_efficiency", m->cathode_efficiency, CT_DIM_NONE);
+    emit_qty(emit, ctx, "wetted_after_filling", m->wetted_after_filling, CT_DIM_NONE);
+}
 
 const cti_kind cti_kind_formation = {
     .name = "formation",
@@ -1137,7 +1195,17 @@ const cti_kind cti_kind_formation = {
     .start = formation_start,
     .finish = formation_finish,
     .check = check_chemistry,
+    .describe = formation_describe,
 };
+
+static void degassing_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const degassing_params *P = params;
+    static const char *const steps[DEGAS_T__COUNT] = { "degassing_time", "refill_time",
+                                                       "cleaning_time", "sealing_time" };
+    emit_steps(emit, ctx, steps, P->t, DEGAS_T__COUNT);
+    emit_qty(emit, ctx, "refill_mass", P->refill_kg, CT_DIM_MASS);
+}
 
 const cti_kind cti_kind_degassing = {
     .name = "degassing",
@@ -1147,7 +1215,31 @@ const cti_kind cti_kind_degassing = {
     .free_params = free,
     .start = degassing_start,
     .finish = degassing_finish,
+    .describe = degassing_describe,
 };
+
+static void aging_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const aging_params *P = params;
+    const cti_aging_params *m = &P->m;
+    cti_pk_emit_word(emit, ctx, "", "chemistry", ct_chemistry_name(P->chem.chem));
+    emit_qty(emit, ctx, "ht_temperature", m->ht_temp_c, CT_DIM_TEMPERATURE);
+    emit_qty(emit, ctx, "ht_time", m->ht_time_s, CT_DIM_TIME);
+    emit_qty(emit, ctx, "cool_time", m->cool_time_s, CT_DIM_TIME);
+    emit_qty(emit, ctx, "rt_temperature", m->rt_temp_c, CT_DIM_TEMPERATURE);
+    emit_qty(emit, ctx, "rt_time", m->rt_time_s, CT_DIM_TIME);
+    emit_diff(emit, ctx, "reading_temperature_sd", m->reading_temp_sd_c);
+    emit_qty(emit, ctx, "ocv_noise", m->ocv_meter.sd, CT_DIM_VOLTAGE);
+    emit_diff(emit, ctx, "thermometer_noise", m->thermometer.sd);
+    cti_pk_emit_bool(emit, ctx, "", "temperature_compensation", P->compensate);
+    if (P->screen) {
+        cti_pk_emit_word(emit, ctx, "", "screen.method", ct_outlier_method_name(P->outlier.method));
+        cti_pk_emit_qty(emit, ctx, "screen.", "threshold", P->outlier.threshold, CT_DIM_NONE,
+                        false);
+        cti_pk_emit_int(emit, ctx, "screen.", "min_cells", P->min_cells);
+    }
+    cti_pk_emit_int(emit, ctx, "", "rework_limit", P->rework_limit);
+}
 
 const cti_kind cti_kind_aging = {
     .name = "aging",
@@ -1160,12 +1252,64 @@ const cti_kind cti_kind_aging = {
     .start = aging_start,
     .finish = aging_finish,
     .check = aging_check,
+    .describe = aging_describe,
 };
 
 static const char *grader_grade_name(const void *params, int g)
 {
     const grader_params *P = params;
     return g >= 1 && (size_t)g <= P->bins.n ? P->bins.items[g - 1].name : NULL;
+}
+
+/* A bin's range of one attribute as written: "[148 Ah, null]"; the bin
+ * holds it in the screening library's unit (scale: base unit -> it). */
+static void emit_range(cti_param_emit emit, void *ctx, const char *key, const ct_grade_bin *b,
+                       ct_grade_attr a, ct_dim dim, double scale)
+{
+    if (isnan(b->min[a]) && isnan(b->max[a]))
+        return;
+    char text[128], bound[2][48];
+    const double x[2] = { b->min[a], b->max[a] };
+    for (int i = 0; i < 2; i++) {
+        if (isnan(x[i]))
+            snprintf(bound[i], sizeof bound[i], "null");
+        else
+            snprintf(bound[i], sizeof bound[i], "%.10g %s", x[i] / scale, ct_dim_base_unit(dim));
+    }
+    snprintf(text, sizeof text, "[%s, %s]", bound[0], bound[1]);
+    emit(ctx, key, text);
+}
+
+static void grader_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const grader_params *P = params;
+    const cti_grading_params *m = &P->m;
+    cti_pk_emit_word(emit, ctx, "", "chemistry", ct_chemistry_name(P->chem.chem));
+    emit_qty(emit, ctx, "temperature", m->temp_c, CT_DIM_TEMPERATURE);
+    emit_diff(emit, ctx, "temperature_sd", m->temp_sd_c);
+    emit_steps(emit, ctx, (const char *const[]){ "time" }, &P->time_s, 1);
+    emit_qty(emit, ctx, "ocv_noise", m->ocv_meter.sd, CT_DIM_VOLTAGE);
+    emit_qty(emit, ctx, "ir_noise", m->ir_meter.sd, CT_DIM_RESISTANCE);
+    emit_qty(emit, ctx, "dcir_noise", m->dcir_meter.sd, CT_DIM_RESISTANCE);
+    emit_qty(emit, ctx, "capacity_noise", m->capacity_meter.sd, CT_DIM_CHARGE);
+    for (size_t j = 0; j < P->bins.n; j++) {
+        const ct_grade_bin *b = &P->bins.items[j];
+        char key[48];
+        snprintf(key, sizeof key, "bins[%zu].name", j);
+        emit(ctx, key, b->name);
+        snprintf(key, sizeof key, "bins[%zu].capacity", j);
+        emit_range(emit, ctx, key, b, CT_GRADE_CAPACITY_AH, CT_DIM_CHARGE, 1.0);
+        snprintf(key, sizeof key, "bins[%zu].ir", j);
+        emit_range(emit, ctx, key, b, CT_GRADE_IR_MOHM, CT_DIM_RESISTANCE, 1e3);
+        snprintf(key, sizeof key, "bins[%zu].ocv", j);
+        emit_range(emit, ctx, key, b, CT_GRADE_OCV_V, CT_DIM_VOLTAGE, 1.0);
+        snprintf(key, sizeof key, "bins[%zu].k_value", j);
+        emit_range(emit, ctx, key, b, CT_GRADE_K_MV_PER_DAY, CT_DIM_VOLTAGE_RATE,
+                   MV_PER_DAY_PER_V_PER_S);
+    }
+    /* what happens to cells that fit no bin: only with bins */
+    if (P->bins.n > 0)
+        cti_pk_emit_word(emit, ctx, "", "off_grade", P->off_grade_rework ? "rework" : "scrap");
 }
 
 const cti_kind cti_kind_grader = {
@@ -1178,7 +1322,18 @@ const cti_kind cti_kind_grader = {
     .finish = grader_finish,
     .check = grader_check,
     .grade_name = grader_grade_name,
+    .describe = grader_describe,
 };
+
+static void finisher_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const finisher_params *P = params;
+    static const char *const steps[FIN_T__COUNT] = { "wrap_time", "check_time", "sort_time" };
+    emit_steps(emit, ctx, steps, P->t, FIN_T__COUNT);
+    emit_qty(emit, ctx, "thickness", P->thickness_m, CT_DIM_LENGTH);
+    emit_qty(emit, ctx, "thickness_sd", P->thickness_sd_m, CT_DIM_LENGTH);
+    emit_qty(emit, ctx, "tape_thickness", P->tape_m, CT_DIM_LENGTH);
+}
 
 const cti_kind cti_kind_finisher = {
     .name = "finisher",
@@ -1188,4 +1343,5 @@ const cti_kind cti_kind_finisher = {
     .free_params = free,
     .start = finisher_start,
     .finish = finisher_finish,
+    .describe = finisher_describe,
 };

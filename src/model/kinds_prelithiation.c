@@ -247,6 +247,14 @@ static void prelith_finish(cti_job *job)
     }
 }
 
+static void prelith_describe(const void *params, cti_param_emit emit, void *ctx)
+{
+    const prelith_params *p = params;
+    size_t n = CTI_YAML_N_KEYS(prelith_keys);
+    cti_pk_emit_choice(emit, ctx, prelith_keys, n, "method", (int)p->m.method);
+    cti_pk_describe(prelith_keys, n, p, NULL, emit, ctx);
+}
+
 const cti_kind cti_kind_prelithiation = {
     .name = "prelithiation",
     .input_form = CTI_FORM_COIL,
@@ -258,4 +266,5 @@ const cti_kind cti_kind_prelithiation = {
     .start = prelith_start,
     .finish = prelith_finish,
     .energy_wh = prelith_energy_wh,
+    .describe = prelith_describe,
 };

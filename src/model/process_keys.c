@@ -229,3 +229,91 @@ void *cti_pk_new_params(cti_yaml_ctx *y, size_t size, void **params)
         cti_yaml_fail_nomem(y);
     return p;
 }
+
+/* ---- describing the effective parameters ---- */
+
+static void join(char *out, size_t len, const char *prefix, const char *key)
+{
+    snprintf(out, len, "%s%s", prefix ? prefix : "", key);
+}
+
+void cti_pk_emit_qty(cti_param_emit emit, void *ctx, const char *prefix, const char *key,
+                     double x, ct_dim dim, bool difference)
+{
+    char k[CTI_YAML_PATH_MAX], text[64];
+    const char *unit = difference && dim == CT_DIM_TEMPERATURE ? "K" : ct_dim_base_unit(dim);
+    join(k, sizeof k, prefix, key);
+    snprintf(text, sizeof text, "%.10g%s%s", x, *unit ? " " : "", unit);
+    emit(ctx, k, text);
+}
+
+void cti_pk_emit_int(cti_param_emit emit, void *ctx, const char *prefix, const char *key, long x)
+{
+    char k[CTI_YAML_PATH_MAX], text[32];
+    join(k, sizeof k, prefix, key);
+    snprintf(text, sizeof text, "%ld", x);
+    emit(ctx, k, text);
+}
+
+void cti_pk_emit_bool(cti_param_emit emit, void *ctx, const char *prefix, const char *key, bool x)
+{
+    cti_pk_emit_word(emit, ctx, prefix, key, x ? "true" : "false");
+}
+
+void cti_pk_emit_word(cti_param_emit emit, void *ctx, const char *prefix, const char *key,
+                      const char *word)
+{
+    char k[CTI_YAML_PATH_MAX];
+    join(k, sizeof k, prefix, key);
+    emit(ctx, k, word);
+}
+
+static bool skipped(const char *const *skip, const char *key)
+{
+    for (size_t i = 0; skip && skip[i]; i++)
+        if (strcmp(skip[i], key) == 0)
+            return true;
+    return false;
+}
+
+void cti_pk_describe(const cti_pkey *keys, size_t n, const void *block,
+                     const char *const *skip, cti_param_emit emit, void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        const cti_pkey *k = &keys[i];
+        if (k->offset == CTI_PK_NOFF || skipped(skip, k->key))
+            continue;
+        const char *p = (const char *)block + k->offset;
+        char text[64];
+        switch (k->type) {
+        case CTI_PK_K_QTY:
+            cti_pk_emit_qty(emit, ctx, "", k->key, *(const double *)(const void *)p, k->dim, false);
+            break;
+        case CTI_PK_K_PER_AH:
+            snprintf(text, sizeof text, "%.10g kg/Ah", *(const double *)(const void *)p);
+            emit(ctx, k->key, text);
+            break;
+        case CTI_PK_K_INT:
+            cti_pk_emit_int(emit, ctx, "", k->key, *(const int *)(const void *)p);
+            break;
+        case CTI_PK_K_BOOL:
+            cti_pk_emit_bool(emit, ctx, "", k->key, *(const bool *)(const void *)p);
+            break;
+        case CTI_PK_K_CHOICE:
+            break;   /* enums: the kind names them */
+        }
+    }
+}
+
+void cti_pk_emit_choice(cti_param_emit emit, void *ctx, const cti_pkey *keys, size_t n,
+                        const char *key, int index)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(keys[i].key, key) != 0)
+            continue;
+        assert(keys[i].type == CTI_PK_K_CHOICE && index >= 0);
+        emit(ctx, key, keys[i].words[index]);
+        return;
+    }
+    assert(!"choice key not in its table");
+}

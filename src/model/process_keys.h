@@ -16,6 +16,7 @@
 #include "celltwin/status.h"
 #include "celltwin/units.h"
 #include "model/factory_internal.h"
+#include "model/kind.h"
 #include "model/yaml_util.h"
 
 typedef enum cti_pk_type {
@@ -88,6 +89,33 @@ ct_status cti_pk_not_converter(cti_yaml_ctx *y, const cti_yaml_value *v, const c
 /* calloc of a parameter block into *params; NULL (and the error set) when
  * out of memory. */
 void *cti_pk_new_params(cti_yaml_ctx *y, size_t size, void **params);
+
+/* ---- describing the effective parameters (kind.h describe) ---- */
+
+/* Emits key = x, a quantity of dim in base units, as text the key's
+ * reader takes back: "%.10g <base unit>" ("0.5 m/s", "45 C"; a bare
+ * number when dimensionless). A temperature difference (difference) is
+ * written in K, which a difference reads as kelvin steps. prefix ("" or
+ * "qualified.") goes before key. */
+void cti_pk_emit_qty(cti_param_emit emit, void *ctx, const char *prefix, const char *key,
+                     double x, ct_dim dim, bool difference);
+
+/* Emits key = a whole number, "true"/"false", or a word. */
+void cti_pk_emit_int(cti_param_emit emit, void *ctx, const char *prefix, const char *key, long x);
+void cti_pk_emit_bool(cti_param_emit emit, void *ctx, const char *prefix, const char *key, bool x);
+void cti_pk_emit_word(cti_param_emit emit, void *ctx, const char *prefix, const char *key,
+                      const char *word);
+
+/* Emits every key of table keys stored at an offset of block (quantities,
+ * whole numbers, flags, masses per Ah) with the value in block, in table
+ * order; keys named in skip (NULL-terminated, or NULL) and keys without an
+ * offset or of a choice are left to the kind. */
+void cti_pk_describe(const cti_pkey *keys, size_t n, const void *block,
+                     const char *const *skip, cti_param_emit emit, void *ctx);
+
+/* Emits the word of a choice key: words[index]. */
+void cti_pk_emit_choice(cti_param_emit emit, void *ctx, const cti_pkey *keys, size_t n,
+                        const char *key, int index);
 
 /* Runs a check that reports through a ct_error (a model's *_check or
  * cti_check_range, cti_pk_written with &e_, the error this macro declares) and

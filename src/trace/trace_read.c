@@ -1,7 +1,8 @@
 /*
  * trace_read.c - reading a trace database: opening it read-only with its
  * version checked, result tables, a cell's genealogy report (backward:
- * from the cell down to the raw-material lots), the recalls (forward: from
+ * from the cell down to the raw-material lots, with the process
+ * parameters of the stations it and its units passed), the recalls (forward: from
  * a coil, batch, lot or station and time to every cell affected) and
  * read-only SQL.
  *
@@ -586,7 +587,16 @@ typedef struct gen_ctx {
     ct_trace_table *t;
     sqlite3_stmt *find_unit, *inputs, *spans;
     bool nomem;
+    sqlite3_stmt *passages;   /* stations a unit passed */
+    bool *passed;             /* by station index: a unit of the tree or the cell passed it */
 } gen_ctx;
+
+/* Marks station i as passed (indices outside the factory are ignored). */
+static void mark_passed(gen_ctx *g, int i)
+{
+    if (g->passed && i >= 0 && i < g->r->n_stations)
+        g->passed[i] = true;
+}
 
 static void defect_names(unsigned long long bits, char *buf, size_t len)
 {
@@ -670,8 +680,14 @@ static void gen_unit(gen_ctx *g, int level, const ukey *k, const char *pol, doub
     if (k->kind == 2 && !slit && k->lane == 0)
         shown.lane = -1;
     ukey_text(g->r, &shown, id, sizeof id);
-    if (unit_id >= 0)
+    if (unit_id >= 0) {
         span_detail(g, unit_id, k->kind == 2 && slit ? k->lane : -1, from, to, detail, sizeof detail);
+        mark_passed(g, k->idx);   /* its maker */
+        sqlite3_bind_int64(g->passages, 1, unit_id);
+        while (sqlite3_step(g->passages) == SQLITE_ROW)
+            mark_passed(g, sqlite3_column_int(g->passages, 0));
+        sqlite3_reset(g->passages);
+    }
     gen_row(g, level, kind_text[k->kind], id, pol, from, to, k->kind == 2 ? "m" : "kg", status,
             detail);
     if (unit_id < 0 || level > 16)
@@ -864,6 +880,29 @@ static ct_trace_table *history_sections(ct_trace_db *d, int64_t run_id, const ru
     return p;
 }
 
+/* The process parameters (and ambient conditions) of the stations
+ * marked in passed, in factory order: station, group, key, value, source. */
+static ct_status parameters_section(ct_trace_db *d, const run_info *r, const bool *passed,
+                                    ct_trace_table **out, ct_error *err)
+{
+    size_t cap = 256 + 12 * (size_t)r->n_stations, n;
+    char *sql = malloc(cap);
+    if (!sql)
+        return nomem(d, err);
+    n = (size_t)snprintf(sql, cap,
+                         "SELECT st.name AS station, s.grp AS \"group\", s.key, s.value, s.source "
+                         "FROM setting s JOIN station st USING(factory_id, station_idx) WHERE "
+                         "s.factory_id = ? AND s.grp IN ('process', 'ambient') AND "
+                         "s.station_idx IN (-1");
+    for (int i = 0; i < r->n_stations; i++)
+        if (passed && passed[i])
+            n += (size_t)snprintf(sql + n, cap - n, ",%d", i);
+    snprintf(sql + n, cap - n, ") ORDER BY s.station_idx, s.rowid");
+    ct_status st = query_table(d, sql, "i", out, err, (long long)r->factory_id);
+    free(sql);
+    return st;
+}
+
 ct_status ct_trace_cell(ct_trace_db *d, const char *serial, ct_trace_report **out, ct_error *err)
 {
     *out = NULL;
@@ -877,7 +916,7 @@ ct_status ct_trace_cell(ct_trace_db *d, const char *serial, ct_trace_report **ou
     }
     ct_trace_report *rep = calloc(1, sizeof *rep);
     sqlite3_stmt *s = NULL;
-    gen_ctx g = {d, &r, NULL, NULL, NULL, NULL, false};
+    gen_ctx g = {d, &r, NULL, NULL, NULL, NULL, false, NULL, NULL};
     uint8_t *hist = NULL;
     if (!rep) {
         st = nomem(d, err);
@@ -965,8 +1004,14 @@ ct_status ct_trace_cell(ct_trace_db *d, const char *serial, ct_trace_report **ou
         sqlite3_prepare_v2(d->db,
                            "SELECT from_m, to_m, lane_mask, defects, removed FROM defect_span WHERE "
                            "unit_id = ? AND from_m < ? AND to_m > ? ORDER BY from_m",
-                           -1, &g.spans, NULL) != SQLITE_OK) {
+                           -1, &g.spans, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(d->db, "SELECT DISTINCT station_idx FROM unit_passage WHERE unit_id = ?",
+                           -1, &g.passages, NULL) != SQLITE_OK) {
         st = db_error(d, err);
+        goto cleanup;
+    }
+    if (r.n_stations > 0 && !(g.passed = calloc((size_t)r.n_stations, sizeof *g.passed))) {
+        st = nomem(d, err);
         goto cleanup;
     }
     gen_row(&g, 0, "cell", id, NULL, NAN, NAN, NULL, status, detail);
@@ -1003,9 +1048,22 @@ ct_status ct_trace_cell(ct_trace_db *d, const char *serial, ct_trace_report **ou
         st = ct_error_set(err, CT_ERR_DB, "%s: cell %s: malformed history", d->path, id);
         goto cleanup;
     }
+    cti_hist_begin(&it, hist, hlen);
+    while (cti_hist_next(&it, &rec) > 0)
+        if (rec.tag == CTI_HIST_PASSAGE)
+            mark_passed(&g, rec.station);
+    ct_trace_table *params = NULL;
+    if ((st = parameters_section(d, &r, g.passed, &params, err)) != CT_OK)
+        goto cleanup;
+    if (!report_add(rep, "parameters", params)) {
+        st = nomem(d, err);
+        goto cleanup;
+    }
     st = CT_OK;
 cleanup:
     sqlite3_finalize(s);
+    sqlite3_finalize(g.passages);
+    free(g.passed);
     sqlite3_finalize(g.find_unit);
     sqlite3_finalize(g.inputs);
     sqlite3_finalize(g.spans);

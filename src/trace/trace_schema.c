@@ -4,7 +4,9 @@
  * and user_version), and storing the factory a run came from - its file
  * text, its stations, materials and control-plan gates, and its settings
  * sorted into the traceability groups process parameters, equipment
- * features and ambient conditions. Also the small codecs the writer and
+ * features and ambient conditions: as the file wrote them, and the
+ * effective process parameters of each station's kind (kind.h describe)
+ * that the file left to the model. Also the small codecs the writer and
  * the readers share (history BLOB records, run codes, byte buffers).
  * docs/trace-schema.md documents every table and column.
  */
@@ -233,7 +235,8 @@ static const char *const schema_sql[] = {
     "  PRIMARY KEY(factory_id, station_idx)) WITHOUT ROWID;\n",
     "CREATE TABLE setting(factory_id INTEGER NOT NULL REFERENCES factory,\n"
     "  station_idx INTEGER, grp TEXT NOT NULL CHECK(grp IN ('process','equipment','ambient')),\n"
-    "  key TEXT NOT NULL, value TEXT NOT NULL);\n"
+    "  key TEXT NOT NULL, value TEXT NOT NULL,\n"
+    "  source TEXT NOT NULL CHECK(source IN ('file','model')));\n"
     "CREATE INDEX setting_station ON setting(factory_id, station_idx);\n"
     "CREATE TABLE material(factory_id INTEGER NOT NULL REFERENCES factory,\n"
     "  material_idx INTEGER NOT NULL, name TEXT NOT NULL, price_usd_kg REAL NOT NULL,\n"
@@ -280,13 +283,13 @@ static const char *const schema_sql[] = {
 /* The views of the four traceability groups. */
 static const char views_sql[] =
     "CREATE VIEW process_parameter AS\n"
-    "  SELECT s.factory_id, st.name AS station, s.key AS name, s.value\n"
+    "  SELECT s.factory_id, st.name AS station, s.key AS name, s.value, s.source\n"
     "  FROM setting s LEFT JOIN station st USING(factory_id, station_idx) WHERE s.grp = 'process';\n"
     "CREATE VIEW equipment_feature AS\n"
-    "  SELECT s.factory_id, st.name AS station, s.key AS name, s.value\n"
+    "  SELECT s.factory_id, st.name AS station, s.key AS name, s.value, s.source\n"
     "  FROM setting s LEFT JOIN station st USING(factory_id, station_idx) WHERE s.grp = 'equipment';\n"
     "CREATE VIEW ambient_condition AS\n"
-    "  SELECT s.factory_id, st.name AS station, s.key AS name, s.value\n"
+    "  SELECT s.factory_id, st.name AS station, s.key AS name, s.value, s.source\n"
     "  FROM setting s LEFT JOIN station st USING(factory_id, station_idx) WHERE s.grp = 'ambient';\n";
 
 /* The unit and cell tables. Batches and coils are few: their attributes
@@ -580,9 +583,15 @@ static uint64_t fnv1a(const char *s, size_t n)
     return h;
 }
 
+/* source of a setting row: "file" (the factory file's text as written)
+ * or "model" (the loaded factory: what the file left to a kind's model,
+ * or everything when there is no file to read). */
 typedef struct setting_writer {
     sqlite3_stmt *ins;
+    sqlite3_stmt *written;      /* does the station have a 'file' row of a key? */
     int64_t factory_id;
+    const char *source;
+    int station;                /* the station being described */
     bool failed;
 } setting_writer;
 
@@ -597,6 +606,7 @@ static void put_setting(setting_writer *w, int station, const char *grp, const c
     sqlite3_bind_text(w->ins, 3, grp, -1, SQLITE_STATIC);
     sqlite3_bind_text(w->ins, 4, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(w->ins, 5, value, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(w->ins, 6, w->source, -1, SQLITE_STATIC);
     if (sqlite3_step(w->ins) != SQLITE_DONE)
         w->failed = true;
     sqlite3_reset(w->ins);
@@ -746,7 +756,8 @@ static void settings_from_text(setting_writer *w, const ct_factory *f, const cha
 }
 
 /* Settings from the loaded factory when its file cannot be read (a
- * factory loaded from a string). */
+ * factory loaded from a string): the station's settings; its process
+ * parameters come from its kind (settings_from_kinds). */
 static void settings_from_factory(setting_writer *w, const ct_factory *f)
 {
     char v[256];
@@ -764,6 +775,45 @@ static void settings_from_factory(setting_writer *w, const ct_factory *f)
         if (s->kind) {
             put_setting(w, i, "process", "kind", s->kind->name);
         }
+    }
+}
+
+/* One effective parameter of station w->station (describe's emit): a
+ * 'model' row "process.KEY", unless the file wrote the key (its 'file'
+ * row stands). */
+static void put_described(void *ctx, const char *key, const char *text)
+{
+    setting_writer *w = ctx;
+    char path[CTI_YAML_PATH_MAX];
+    if (snprintf(path, sizeof path, "process.%s", key) >= (int)sizeof path)
+        return;   /* no key of a kind is this long */
+    if (w->written) {
+        sqlite3_bind_int64(w->written, 1, w->factory_id);
+        sqlite3_bind_int(w->written, 2, w->station);
+        sqlite3_bind_text(w->written, 3, path, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(w->written);
+        sqlite3_reset(w->written);
+        if (rc == SQLITE_ROW)
+            return;
+        if (rc != SQLITE_DONE) {
+            w->failed = true;
+            return;
+        }
+    }
+    put_setting(w, w->station, is_ambient_key(key) ? "ambient" : "process", path, text);
+}
+
+/* The effective process parameters of every station with a kind, as
+ * 'model' rows where the file did not write them. */
+static void settings_from_kinds(setting_writer *w, const ct_factory *f)
+{
+    w->source = "model";
+    for (int i = 0; i < f->n_stations && !w->failed; i++) {
+        const cti_station *s = &f->stations[i];
+        if (!s->kind || !s->kind->describe || !s->kind_params)
+            continue;
+        w->station = i;
+        s->kind->describe(s->kind_params, put_described, w);
     }
 }
 
@@ -809,7 +859,7 @@ ct_status cti_trace_store_factory(sqlite3 *db, const char *path, const ct_factor
              (unsigned long long)(text ? fnv1a(text, len) : fnv1a(f->name, strlen(f->name)) ^ 1));
     ct_status st = CT_ERR_DB;
     sqlite3_stmt *q = NULL;
-    setting_writer w = {NULL, 0, false};
+    setting_writer w = {NULL, NULL, 0, "file", -1, false};
     if (sqlite3_prepare_v2(db, "SELECT factory_id FROM factory WHERE text_hash = ? AND name = ?", -1,
                            &q, NULL))
         goto cleanup;
@@ -923,13 +973,20 @@ ct_status cti_trace_store_factory(sqlite3 *db, const char *path, const ct_factor
     sqlite3_finalize(q);
     q = NULL;
 
-    if (sqlite3_prepare_v2(db, "INSERT INTO setting VALUES(?,?,?,?,?)", -1, &w.ins, NULL))
+    if (sqlite3_prepare_v2(db, "INSERT INTO setting VALUES(?,?,?,?,?,?)", -1, &w.ins, NULL) ||
+        sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM setting WHERE factory_id = ? AND station_idx = ? AND "
+                           "key = ? AND source = 'file'",
+                           -1, &w.written, NULL))
         goto cleanup;
     w.factory_id = *factory_id;
-    if (text)
+    if (text) {
         settings_from_text(&w, f, text, len);
-    else
+    } else {
+        w.source = "model";
         settings_from_factory(&w, f);
+    }
+    settings_from_kinds(&w, f);
     if (w.failed)
         goto cleanup;
     st = CT_OK;
@@ -938,6 +995,7 @@ cleanup:
         ct_error_set(err, CT_ERR_DB, "%s: cannot store the factory: %s", path, sqlite3_errmsg(db));
     sqlite3_finalize(q);
     sqlite3_finalize(w.ins);
+    sqlite3_finalize(w.written);
     free(text);
     return st;
 }

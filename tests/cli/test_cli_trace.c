@@ -225,20 +225,20 @@ static void test_errors(void **state)
     snprintf(path, sizeof path, "%s/v2.db", dir);
     sqlite3 *s = NULL;
     assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(s, "PRAGMA application_id = 1668568178; PRAGMA user_version = 3;"
+    assert_int_equal(sqlite3_exec(s, "PRAGMA application_id = 1668568178; PRAGMA user_version = 2;"
                                      "CREATE TABLE run(x)",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(s);
     snprintf(args, sizeof args, "trace '%s' %s-1", path, code);
     assert_int_equal(run(args), 1);
-    assert_non_null(strstr(err_text, "trace schema version 3"));
+    assert_non_null(strstr(err_text, "trace schema version 2"));
     snprintf(args, sizeof args, "query '%s' \"SELECT 1\"", path);
     assert_int_equal(run(args), 1);
     /* nor does run append to it */
     snprintf(args, sizeof args, "run '%s' --horizon 1h --trace '%s'", flow_path, path);
     assert_int_equal(run(args), 1);
-    assert_non_null(strstr(err_text, "schema version 3"));
+    assert_non_null(strstr(err_text, "schema version 2"));
     /* a serial that is not one; usage */
     snprintf(args, sizeof args, "trace '%s' not-a-serial", db);
     assert_int_equal(run(args), 2);

@@ -664,6 +664,44 @@ static void test_replications_and_append(void **state)
 /* A file-size limit makes a write fail part way: the trace says so
  * (failed, then the close status and message), the run is unharmed, and
  * the database keeps what was committed. */
+/* A factory loaded from a string (no file to store): its settings and
+ * every described process parameter are 'model' rows; the soaking
+ * station's temperature is its documented default, 45 C (the review, 2.1:
+ * HT soaking "in temperature chambers (approx. 45 C)"), its written time
+ * 1 h = 3600 s in base units. */
+static void test_string_factory_settings(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "name: strung\n"
+        "source: {interarrival: 1 h}\n"
+        "stations:\n"
+        "  - {name: soak, kind: soaking, process: {time: 1 h}, process_time: 0}\n";
+    char path[160];
+    snprintf(path, sizeof path, "%s/strung.db", dir);
+    ct_error err;
+    ct_error_clear(&err);
+    ct_factory *f = NULL;
+    if (ct_factory_load_string(text, "strung (no such file)", &f, &err) != CT_OK)
+        fail_msg("load: %s", err.msg);
+    ct_run_options opt;
+    ct_run_options_init(&opt, f);
+    ct_trace *t = NULL;
+    assert_int_equal(ct_trace_open(path, f, &opt, &t, &err), CT_OK);
+    ct_trace_counts n;
+    assert_int_equal(ct_trace_close(t, &n, &err), CT_OK);
+    ct_factory_destroy(f);
+    ct_trace_db *db = open_db(path);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM setting WHERE source != 'model'"), 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM process_parameter WHERE station = 'soak' "
+                                   "AND name = 'process.temperature' AND value = '45 C'"),
+                     1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM process_parameter WHERE station = 'soak' "
+                                   "AND name = 'process.time' AND value = '3600 s'"),
+                     1);
+    ct_trace_db_close(db);
+}
+
 static void test_write_error(void **state)
 {
     (void)state;
@@ -717,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_replications_and_append),
+        cmocka_unit_test(test_string_factory_settings),
         cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
