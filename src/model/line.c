@@ -30,6 +30,15 @@
 
 #include "model/line_internal.h"
 
+/* The flow functions every event runs through a few times: inlined into
+ * their callers, which saves a call frame each (they are small, and most
+ * have one or two callers on the hot path). */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 /* Event priorities: the warm-up reset first, then repairs and failures
  * before completions at the same instant, then arrivals. */
 enum { PRIO_WARMUP = 100, PRIO_FAILURE = 10, PRIO_DONE = 0, PRIO_ARRIVAL = -10 };
@@ -42,7 +51,7 @@ static void fail_nomem(line *L)
 
 /* ---- units ---------------------------------------------------------- */
 
-static uint32_t unit_alloc(line *L)
+HOT uint32_t unit_alloc(line *L)
 {
     if (L->u_free == NO_UNIT) {
         uint32_t cap = L->u_cap ? L->u_cap * 2 : 1024;
@@ -68,7 +77,7 @@ static uint32_t unit_alloc(line *L)
     return id;
 }
 
-static void unit_free(line *L, uint32_t id)
+HOT void unit_free(line *L, uint32_t id)
 {
     if (L->units[id].rec != NO_REC)
         cti_rec_free(L, &L->units[id]);
@@ -185,7 +194,7 @@ static inline void notify_room(station *s)
 static void ev_done(ct_sim *sim, void *ctx, uint64_t arg);
 static void ev_batch_timer(ct_sim *sim, void *ctx, uint64_t arg);
 
-static void enter(station *s, int pi, uint32_t u)
+HOT void enter(station *s, int pi, uint32_t u)
 {
     line *L = s->L;
     st_advance(s);
@@ -353,7 +362,7 @@ static inline int32_t dest_of(int to, int port)
 }
 
 /* Draws where a finished unit goes: scrap, rework, or a `next` branch. */
-static int32_t route(station *s)
+HOT int32_t route(station *s)
 {
     const cti_station *c = s->cfg;
     double bad = c->scrap_p + c->rework_p;
@@ -466,7 +475,7 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
     try_push(s, k);
 }
 
-static void leave_station(station *s, uint32_t u)
+HOT void leave_station(station *s, uint32_t u)
 {
     s->soj_sum += *s->L->now - s->L->units[u].arrived;
     s->soj_n++;
@@ -504,7 +513,7 @@ static void remove_waiter(station *ts, port *target, int station_idx, int k)
 static void ev_release_hold(ct_sim *sim, void *ctx, uint64_t arg);
 
 /* A unit leaves the line: good out of the end, scrapped, or held. */
-static void leave_line(station *s, uint32_t u, int32_t d, const char *cause)
+HOT void leave_line(station *s, uint32_t u, int32_t d, const char *cause)
 {
     line *L = s->L;
     unit *un = &L->units[u];
@@ -617,7 +626,7 @@ static void ev_release_hold(ct_sim *sim, void *ctx, uint64_t arg)
     leave_line(s, u, d, cause);
 }
 
-static uint32_t new_unit(line *L)
+HOT uint32_t new_unit(line *L)
 {
     uint32_t u = unit_alloc(L);
     if (u != NO_UNIT) {
