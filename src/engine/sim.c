@@ -124,6 +124,14 @@ static inline void rec_free(ct_sim *s, uint32_t slot)
     s->live--;
 }
 
+/* The pools grow rarely (doubling): kept out of line so that scheduling,
+ * which every event does, stays a small function. */
+#if defined(__GNUC__)
+#define COLD __attribute__((cold, noinline))
+#else
+#define COLD
+#endif
+
 static void *grow(void *p, uint32_t *cap, size_t size, ct_sim *s, const char *what)
 {
     uint32_t n = *cap ? *cap * 2 : 64;
@@ -136,7 +144,7 @@ static void *grow(void *p, uint32_t *cap, size_t size, ct_sim *s, const char *wh
     return q;
 }
 
-static void grow_recs(ct_sim *s)
+COLD static void grow_recs(ct_sim *s)
 {
     uint32_t old = s->rec_cap;
     s->recs = grow(s->recs, &s->rec_cap, sizeof *s->recs, s, "memory for events");
@@ -148,11 +156,16 @@ static void grow_recs(ct_sim *s)
     }
 }
 
+COLD static void grow_heap(ct_sim *s)
+{
+    s->heap = grow(s->heap, &s->heap_cap, sizeof *s->heap, s, "memory for the event heap");
+}
+
 /* Adds entry (t, key, slot) to the heap. */
 static inline void heap_push(ct_sim *s, double t, uint64_t key, uint32_t slot)
 {
     if (s->n == s->heap_cap)
-        s->heap = grow(s->heap, &s->heap_cap, sizeof *s->heap, s, "memory for the event heap");
+        grow_heap(s);
     heap_ent e = {t, key, slot};
     sift_up(s, s->n++, e);
 }
