@@ -116,9 +116,7 @@ static inline void rec_free(ct_sim *s, uint32_t slot)
 {
     ev_rec *r = &s->recs[slot];
     r->key = KEY_FREE;
-    r->gen++;
-    if (r->gen == 0)
-        r->gen = 1;
+    r->gen++;   /* wraps after 2^32 uses: a handle is never 0 all the same (slot + 1) */
     r->next_free = s->free_head;
     s->free_head = slot;
     s->live--;
