@@ -46,7 +46,7 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 bench: build
 	sh bench/run.sh $(BUILD)
 
-mpi: deps $(BUILD)/build.ninja
+mpi: build
 	@cmake --build $(BUILD) --target help | grep -q '^celltwin_mpi:' || \
 	  { echo "mpi: CMake found no MPI; install openmpi-bin libopenmpi-dev (make deps) and rm -rf $(BUILD)" >&2; exit 1; }
 	cmake --build $(BUILD) --target celltwin_mpi -j $(JOBS)
