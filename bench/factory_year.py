@@ -67,6 +67,8 @@ def main():
     ap.add_argument("--warmup", default="10d")
     ap.add_argument("--results", default=os.path.join(HERE, "results.md"))
     ap.add_argument("--factory", default=os.path.join(HERE, "..", "examples", "prismatic-lfp.yaml"))
+    ap.add_argument("--no-trace-run", action="store_true",
+                    help="only the run without --trace (no disk for the database)")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="celltwin-year-")
@@ -79,7 +81,10 @@ def main():
     load0 = os.getloadavg()[0]
     rows = []
     db = os.path.join(tmp, "trace.db")
-    for label, cmd in (("without --trace", base), ("with --trace", base + ["--trace", db])):
+    runs = [("without --trace", base)]
+    if not args.no_trace_run:
+        runs.append(("with --trace", base + ["--trace", db]))
+    for label, cmd in runs:
         text, wall, cpu, rss = run(cmd)
         k = json.loads(text)
         size = os.path.getsize(db) / 2**20 if label == "with --trace" else 0.0
