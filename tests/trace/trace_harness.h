@@ -8,20 +8,9 @@
 #ifndef CELLTWIN_TESTS_TRACE_HARNESS_H
 #define CELLTWIN_TESTS_TRACE_HARNESS_H
 
-#include "celltwin/factory.h"
 #include "celltwin/trace.h"
+#include "factory_harness.h"
 #include "test_dir.h"
-
-/* The factory of YAML text; name stands for the file in messages. */
-static inline ct_factory *load_text(const char *yaml, const char *name)
-{
-    ct_error err;
-    ct_error_clear(&err);
-    ct_factory *f = NULL;
-    if (ct_factory_load_string(yaml, name, &f, &err) != CT_OK)
-        fail_msg("load: %s", err.msg);
-    return f;
-}
 
 /* A trace of f run under opt, written to db. */
 static inline ct_trace *open_trace(const char *db, const ct_factory *f, const ct_run_options *opt)
@@ -39,13 +28,11 @@ static inline ct_trace *open_trace(const char *db, const ct_factory *f, const ct
  * closes t; the results are the caller's. */
 static inline ct_results *run_and_close(const ct_factory *f, const ct_run_options *opt, ct_trace *t, char *code)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    ct_results *res = NULL;
-    if (ct_run(f, opt, NULL, NULL, &res, &err) != CT_OK)
-        fail_msg("run: %s", err.msg);
+    ct_results *res = run_or_fail(f, opt);
     if (code)
         snprintf(code, 16, "%s", ct_trace_run_code(t, 0));
+    ct_error err;
+    ct_error_clear(&err);
     if (ct_trace_close(t, NULL, &err) != CT_OK)
         fail_msg("trace close: %s", err.msg);
     return res;
