@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/coil_slots.h"
 #include "model/dry_electrode.h"
 #include "model/electrode.h"
 #include "model/kinds_electrode.h"
@@ -396,10 +397,10 @@ typedef struct dry_slot {
     size_t n_spans;
     cti_defect_span spans[DRY_SPANS];
 } dry_slot;
+_Static_assert(offsetof(dry_slot, coil) == 0, "a coil slot starts with its coil (coil_slots.h)");
 
 typedef struct dry_coater_state {
-    int n_slots;
-    dry_slot *slots;
+    cti_coil_slots slots;       /* of dry_slot */
     double energy_wh;
     uint64_t coils, breaks, delaminations;
 } dry_coater_state;
@@ -410,9 +411,7 @@ static void *dry_coater_state_create(const void *params)
     dry_coater_state *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->n_slots = p->servers > 0 ? p->servers : 1;
-    s->slots = calloc((size_t)s->n_slots, sizeof *s->slots);
-    if (!s->slots) {
+    if (!cti_coil_slots_init(&s->slots, p->servers, sizeof(dry_slot))) {
         free(s);
         return NULL;
     }
@@ -423,7 +422,7 @@ static void dry_coater_state_destroy(void *state)
 {
     dry_coater_state *s = state;
     if (s)
-        free(s->slots);
+        cti_coil_slots_free(&s->slots);
     free(s);
 }
 
@@ -447,10 +446,7 @@ static double dry_coater_start(cti_job *job)
     cti_material *m = cti_job_material(job, 0);
     if (!m)
         return t;
-    dry_slot *slot = NULL;
-    for (int i = 0; i < s->n_slots && !slot; i++)
-        if (s->slots[i].coil == 0)
-            slot = &s->slots[i];
+    dry_slot *slot = cti_coil_slot_find(&s->slots, 0);
     assert(slot && "more dry coater jobs than servers");
     if (!slot)
         return t;
@@ -483,10 +479,7 @@ static void dry_coater_finish(cti_job *job)
     cti_material *m = cti_job_material(job, 0);
     if (!m)
         return;
-    dry_slot *slot = NULL;
-    for (int i = 0; i < s->n_slots && !slot; i++)
-        if (s->slots[i].coil == m->id)
-            slot = &s->slots[i];
+    dry_slot *slot = cti_coil_slot_find(&s->slots, m->id);
     assert(slot && "a dry coater job ended that did not start");
     if (!slot)
         return;

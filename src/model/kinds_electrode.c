@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/coil_slots.h"
 #include "model/electrode.h"
 #include "model/kinds_dry.h"
 #include "model/kinds_prelithiation.h"
@@ -1134,10 +1135,10 @@ typedef struct coater_slot {
     size_t n_spans;
     cti_defect_span spans[MAX_SIDES * COATER_SPANS];
 } coater_slot;
+_Static_assert(offsetof(coater_slot, coil) == 0, "a coil slot starts with its coil (coil_slots.h)");
 
 typedef struct coater_state {
-    int n_slots;
-    coater_slot *slots;
+    cti_coil_slots slots;       /* of coater_slot */
     cti_coater_totals totals;
 } coater_state;
 
@@ -1147,15 +1148,15 @@ static void *coater_state_create(const void *params)
     coater_state *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->n_slots = p->servers > 0 ? p->servers : 1;
-    s->slots = calloc((size_t)s->n_slots, sizeof *s->slots);
-    if (!s->slots) {
+    if (!cti_coil_slots_init(&s->slots, p->servers, sizeof(coater_slot))) {
         free(s);
         return NULL;
     }
-    for (int i = 0; i < s->n_slots; i++)
+    for (int i = 0; i < s->slots.n; i++) {
+        coater_slot *slot = cti_coil_slot_at(&s->slots, i);
         for (int d = 0; d < MAX_SIDES; d++)
-            cti_coater_init(&s->slots[i].die[d]);
+            cti_coater_init(&slot->die[d]);
+    }
     return s;
 }
 
@@ -1163,7 +1164,7 @@ static void coater_state_destroy(void *state)
 {
     coater_state *s = state;
     if (s)
-        free(s->slots);
+        cti_coil_slots_free(&s->slots);
     free(s);
 }
 
@@ -1235,10 +1236,7 @@ static double coater_start(cti_job *job)
     if (!m)
         return t;
 
-    coater_slot *slot = NULL;
-    for (int i = 0; i < s->n_slots && !slot; i++)
-        if (s->slots[i].coil == 0)
-            slot = &s->slots[i];
+    coater_slot *slot = cti_coil_slot_find(&s->slots, 0);
     assert(slot && "more coater jobs than servers");
     if (!slot)
         return t;
@@ -1305,10 +1303,7 @@ static void coater_finish(cti_job *job)
     cti_material *m = cti_job_material(job, 0);
     if (!m)
         return;
-    coater_slot *slot = NULL;
-    for (int i = 0; i < s->n_slots && !slot; i++)
-        if (s->slots[i].coil == m->id)
-            slot = &s->slots[i];
+    coater_slot *slot = cti_coil_slot_find(&s->slots, m->id);
     assert(slot && "a coater job ended that did not start");
     if (!slot)
         return;
