@@ -7,9 +7,10 @@
 #ifndef CELLTWIN_MODEL_COIL_SLOTS_H
 #define CELLTWIN_MODEL_COIL_SLOTS_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "model/kind.h"
 
 /* n slots of size bytes each; every slot type starts with a uint32_t, the
  * material id of its coil (0 = free). */
@@ -19,11 +20,24 @@ typedef struct cti_coil_slots {
     unsigned char *at;
 } cti_coil_slots;
 
-/* One zeroed (free) slot per server (at least one) of slot_size bytes;
- * false when out of memory. */
-bool cti_coil_slots_init(cti_coil_slots *s, int servers, size_t slot_size);
+/* A kind's state (kind.h) of state_size bytes, zeroed, whose first member
+ * is a cti_coil_slots, with one slot of slot_size bytes per server; NULL
+ * when out of memory. */
+void *cti_coil_state_create(size_t state_size, int servers, size_t slot_size);
 
-void cti_coil_slots_free(cti_coil_slots *s);
+/* Frees such a state and its slots (NULL is fine). */
+void cti_coil_state_destroy(void *state);
+
+/* At the start of a job of a kind whose state is such a state: the coil
+ * the job makes (its material 0) in *m and a free slot, now holding that
+ * coil. NULL when the job has no coil, or (a broken contract: one slot per
+ * server) no slot is free. */
+void *cti_coil_slot_take(const cti_job *job, cti_material **m);
+
+/* At the end of such a job: its coil in *m and the slot it took (give it
+ * back by setting the slot's coil to 0). NULL when the job has no coil,
+ * or (a broken contract) the coil has no slot. */
+void *cti_coil_slot_of(const cti_job *job, cti_material **m);
 
 /* Slot i, 0 <= i < s->n. */
 void *cti_coil_slot_at(const cti_coil_slots *s, int i);

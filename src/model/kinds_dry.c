@@ -404,26 +404,12 @@ typedef struct dry_coater_state {
     double energy_wh;
     uint64_t coils, breaks, delaminations;
 } dry_coater_state;
+_Static_assert(offsetof(dry_coater_state, slots) == 0, "the slots first (coil_slots.h)");
 
 static void *dry_coater_state_create(const void *params)
 {
     const dry_coater_params *p = params;
-    dry_coater_state *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    if (!cti_coil_slots_init(&s->slots, p->servers, sizeof(dry_slot))) {
-        free(s);
-        return NULL;
-    }
-    return s;
-}
-
-static void dry_coater_state_destroy(void *state)
-{
-    dry_coater_state *s = state;
-    if (s)
-        cti_coil_slots_free(&s->slots);
-    free(s);
+    return cti_coil_state_create(sizeof(dry_coater_state), p->servers, sizeof(dry_slot));
 }
 
 static double dry_coater_energy_wh(const void *state)
@@ -443,14 +429,10 @@ static double dry_coater_start(cti_job *job)
     dry_coater_state *s = job->state;
     const cti_dry_coat_params *c = &p->coat;
     double t = p->coil_length_m / c->speed_m_s;
-    cti_material *m = cti_job_material(job, 0);
-    if (!m)
-        return t;
-    dry_slot *slot = cti_coil_slot_find(&s->slots, 0);
-    assert(slot && "more dry coater jobs than servers");
+    cti_material *m;
+    dry_slot *slot = cti_coil_slot_take(job, &m);
     if (!slot)
         return t;
-    slot->coil = m->id;
     int pol = m->polarity & 1;
     double batch[CTI_M__COUNT];
     for (int a = 0; a < CTI_M__COUNT; a++)
@@ -475,12 +457,8 @@ static double dry_coater_start(cti_job *job)
  * spans overlap, the metres are cut once, under the cause of the first. */
 static void dry_coater_finish(cti_job *job)
 {
-    dry_coater_state *s = job->state;
-    cti_material *m = cti_job_material(job, 0);
-    if (!m)
-        return;
-    dry_slot *slot = cti_coil_slot_find(&s->slots, m->id);
-    assert(slot && "a dry coater job ended that did not start");
+    cti_material *m;
+    dry_slot *slot = cti_coil_slot_of(job, &m);
     if (!slot)
         return;
     cti_defect_span *sp = slot->spans;
@@ -531,7 +509,7 @@ const cti_kind cti_kind_dry_coater = {
     .parse = dry_coater_parse,
     .free_params = free,
     .state_create = dry_coater_state_create,
-    .state_destroy = dry_coater_state_destroy,
+    .state_destroy = cti_coil_state_destroy,
     .start = dry_coater_start,
     .finish = dry_coater_finish,
     .check = dry_coater_check,
