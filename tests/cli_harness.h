@@ -21,40 +21,16 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "test_dir.h"
+
 #ifndef CT_CLI
 #error "CT_CLI must name the built celltwin binary"
 #endif
 
-static char dir[64];
-
 static inline int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/ct_cli_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static inline int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Writes text to DIR/name; returns the path (static storage, one per call
- * site is enough for these tests). */
-static inline const char *write_file(const char *name, const char *text)
-{
-    static char paths[8][128];
-    static int next;
-    char *path = paths[next++ % 8];
-    snprintf(path, 128, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
+    return make_dir("/tmp/ct_cli_XXXXXX");
 }
 
 static char out_text[1 << 20], err_text[1 << 16];

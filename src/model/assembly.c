@@ -87,12 +87,8 @@ static ct_status check_prob(ct_error *err, const char *what, double p)
     return cti_check_range(err, what, p, 0.0, 1.0, 1.0, "", "a probability is between 0 and 1");
 }
 
-#define CHECK(expr)                                                                               \
-    do {                                                                                          \
-        ct_status st_ = (expr);                                                                   \
-        if (st_ != CT_OK)                                                                         \
-            return st_;                                                                           \
-    } while (0)
+/* CTI_CHECK (assembly.h), short: the checks below are many. */
+#define CHECK(expr) CTI_CHECK(expr)
 
 /* ------------------------------------------------------------------ */
 /* 1. Laser notching                                                   */

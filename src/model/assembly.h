@@ -51,6 +51,15 @@
 ct_status cti_check_range(ct_error *err, const char *what, double value, double lo, double hi,
                           double display_scale, const char *display_unit, const char *why);
 
+/* Returns expr's status from the calling function unless it is CT_OK: a
+ * parameter check is a list of these, the first failure reported. */
+#define CTI_CHECK(expr)                                                                           \
+    do {                                                                                          \
+        ct_status st_ = (expr);                                                                   \
+        if (st_ != CT_OK)                                                                         \
+            return st_;                                                                           \
+    } while (0)
+
 /* One standard normal draw (one uniform). */
 double cti_std_normal(ct_rng *rng);
 

@@ -438,17 +438,7 @@ static ct_status run_warmup(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 
 static ct_status run_seed(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)
 {
-    static const char expect[] = "an integer seed between 0 and 18446744073709551615";
-    const char *s = cti_yaml_scalar(v);
-    char *end;
-    if (!s || !isdigit((unsigned char)s[0]))
-        return cti_yaml_fail_expected(y, v, expect);
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (errno || *end)
-        return cti_yaml_fail_expected(y, v, expect);
-    ((ct_run_options *)obj)->seed = (uint64_t)x;
-    return CT_OK;
+    return cti_yaml_get_seed(y, v, &((ct_run_options *)obj)->seed);
 }
 
 static ct_status run_replications(cti_yaml_ctx *y, const cti_yaml_value *v, void *obj)

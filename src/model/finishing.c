@@ -19,12 +19,8 @@
 #define FARADAY_C_MOL 96485.33212
 #define WATER_KG_MOL 0.018015
 
-#define CHECK(expr)                                                                               \
-    do {                                                                                          \
-        ct_status st_ = (expr);                                                                   \
-        if (st_ != CT_OK)                                                                         \
-            return st_;                                                                           \
-    } while (0)
+/* CTI_CHECK (assembly.h), short: the checks below are many. */
+#define CHECK(expr) CTI_CHECK(expr)
 
 static ct_status check_chemistry(ct_error *err, const char *what, ct_chemistry chem)
 {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/coil_slots.h"
 #include "model/dry_electrode.h"
 #include "model/electrode.h"
 #include "model/kinds_electrode.h"
@@ -396,35 +397,19 @@ typedef struct dry_slot {
     size_t n_spans;
     cti_defect_span spans[DRY_SPANS];
 } dry_slot;
+_Static_assert(offsetof(dry_slot, coil) == 0, "a coil slot starts with its coil (coil_slots.h)");
 
 typedef struct dry_coater_state {
-    int n_slots;
-    dry_slot *slots;
+    cti_coil_slots slots;       /* of dry_slot */
     double energy_wh;
     uint64_t coils, breaks, delaminations;
 } dry_coater_state;
+_Static_assert(offsetof(dry_coater_state, slots) == 0, "the slots first (coil_slots.h)");
 
 static void *dry_coater_state_create(const void *params)
 {
     const dry_coater_params *p = params;
-    dry_coater_state *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->n_slots = p->servers > 0 ? p->servers : 1;
-    s->slots = calloc((size_t)s->n_slots, sizeof *s->slots);
-    if (!s->slots) {
-        free(s);
-        return NULL;
-    }
-    return s;
-}
-
-static void dry_coater_state_destroy(void *state)
-{
-    dry_coater_state *s = state;
-    if (s)
-        free(s->slots);
-    free(s);
+    return cti_coil_state_create(sizeof(dry_coater_state), p->servers, sizeof(dry_slot));
 }
 
 static double dry_coater_energy_wh(const void *state)
@@ -444,17 +429,10 @@ static double dry_coater_start(cti_job *job)
     dry_coater_state *s = job->state;
     const cti_dry_coat_params *c = &p->coat;
     double t = p->coil_length_m / c->speed_m_s;
-    cti_material *m = cti_job_material(job, 0);
-    if (!m)
-        return t;
-    dry_slot *slot = NULL;
-    for (int i = 0; i < s->n_slots && !slot; i++)
-        if (s->slots[i].coil == 0)
-            slot = &s->slots[i];
-    assert(slot && "more dry coater jobs than servers");
+    cti_material *m;
+    dry_slot *slot = cti_coil_slot_take(job, &m);
     if (!slot)
         return t;
-    slot->coil = m->id;
     int pol = m->polarity & 1;
     double batch[CTI_M__COUNT];
     for (int a = 0; a < CTI_M__COUNT; a++)
@@ -479,15 +457,8 @@ static double dry_coater_start(cti_job *job)
  * spans overlap, the metres are cut once, under the cause of the first. */
 static void dry_coater_finish(cti_job *job)
 {
-    dry_coater_state *s = job->state;
-    cti_material *m = cti_job_material(job, 0);
-    if (!m)
-        return;
-    dry_slot *slot = NULL;
-    for (int i = 0; i < s->n_slots && !slot; i++)
-        if (s->slots[i].coil == m->id)
-            slot = &s->slots[i];
-    assert(slot && "a dry coater job ended that did not start");
+    cti_material *m;
+    dry_slot *slot = cti_coil_slot_of(job, &m);
     if (!slot)
         return;
     cti_defect_span *sp = slot->spans;
@@ -538,7 +509,7 @@ const cti_kind cti_kind_dry_coater = {
     .parse = dry_coater_parse,
     .free_params = free,
     .state_create = dry_coater_state_create,
-    .state_destroy = dry_coater_state_destroy,
+    .state_destroy = cti_coil_state_destroy,
     .start = dry_coater_start,
     .finish = dry_coater_finish,
     .check = dry_coater_check,

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/coil_slots.h"
 #include "model/electrode.h"
 #include "model/kinds_dry.h"
 #include "model/kinds_prelithiation.h"
@@ -1134,37 +1135,26 @@ typedef struct coater_slot {
     size_t n_spans;
     cti_defect_span spans[MAX_SIDES * COATER_SPANS];
 } coater_slot;
+_Static_assert(offsetof(coater_slot, coil) == 0, "a coil slot starts with its coil (coil_slots.h)");
 
 typedef struct coater_state {
-    int n_slots;
-    coater_slot *slots;
+    cti_coil_slots slots;       /* of coater_slot */
     cti_coater_totals totals;
 } coater_state;
+_Static_assert(offsetof(coater_state, slots) == 0, "the slots first (coil_slots.h)");
 
 static void *coater_state_create(const void *params)
 {
     const coater_params *p = params;
-    coater_state *s = calloc(1, sizeof *s);
+    coater_state *s = cti_coil_state_create(sizeof(coater_state), p->servers, sizeof(coater_slot));
     if (!s)
         return NULL;
-    s->n_slots = p->servers > 0 ? p->servers : 1;
-    s->slots = calloc((size_t)s->n_slots, sizeof *s->slots);
-    if (!s->slots) {
-        free(s);
-        return NULL;
-    }
-    for (int i = 0; i < s->n_slots; i++)
+    for (int i = 0; i < s->slots.n; i++) {
+        coater_slot *slot = cti_coil_slot_at(&s->slots, i);
         for (int d = 0; d < MAX_SIDES; d++)
-            cti_coater_init(&s->slots[i].die[d]);
+            cti_coater_init(&slot->die[d]);
+    }
     return s;
-}
-
-static void coater_state_destroy(void *state)
-{
-    coater_state *s = state;
-    if (s)
-        free(s->slots);
-    free(s);
 }
 
 void cti_coater_totals_get(const void *kind_state, cti_coater_totals *out)
@@ -1231,18 +1221,10 @@ static double coater_start(cti_job *job)
     const cti_coat_params *c = &p->v.coat;
     double length = p->v.coil_length_m;
     double t = length / c->speed_m_s;
-    cti_material *m = cti_job_material(job, 0);
-    if (!m)
-        return t;
-
-    coater_slot *slot = NULL;
-    for (int i = 0; i < s->n_slots && !slot; i++)
-        if (s->slots[i].coil == 0)
-            slot = &s->slots[i];
-    assert(slot && "more coater jobs than servers");
+    cti_material *m;
+    coater_slot *slot = cti_coil_slot_take(job, &m);
     if (!slot)
         return t;
-    slot->coil = m->id;
     slot->n_spans = 0;
 
     /* The slurry: the inputs' attributes, standing since mixing ended. */
@@ -1302,14 +1284,8 @@ static double coater_start(cti_job *job)
 static void coater_finish(cti_job *job)
 {
     coater_state *s = job->state;
-    cti_material *m = cti_job_material(job, 0);
-    if (!m)
-        return;
-    coater_slot *slot = NULL;
-    for (int i = 0; i < s->n_slots && !slot; i++)
-        if (s->slots[i].coil == m->id)
-            slot = &s->slots[i];
-    assert(slot && "a coater job ended that did not start");
+    cti_material *m;
+    coater_slot *slot = cti_coil_slot_of(job, &m);
     if (!slot)
         return;
     for (size_t i = 0; i < slot->n_spans; i++) {
@@ -1359,7 +1335,7 @@ const cti_kind cti_kind_coater = {
     .parse = coater_parse,
     .free_params = free,
     .state_create = coater_state_create,
-    .state_destroy = coater_state_destroy,
+    .state_destroy = cti_coil_state_destroy,
     .start = coater_start,
     .finish = coater_finish,
     .check = coater_check,

@@ -33,6 +33,13 @@ extern const size_t cti_n_station_fields;
 
 #define CTI_FIELD(base, off) (*(double *)((char *)(base) + (off)))
 
+/* For each of the nf fields: the mean over the n replications' records
+ * reps[0..n-1] into that field of *mean, its 95 % half-width (t975 the
+ * Student t quantile for n - 1 degrees of freedom) into *ci95 (run.c, for
+ * `celltwin run` and the sweeps alike, so their bytes match). */
+void cti_summarise_fields(const void *const *reps, int n, const cti_kpi_field *fields, size_t nf,
+                          double t975, void *mean, void *ci95);
+
 /* Allocates results with station arrays for every replication; NULL when
  * out of memory. */
 ct_results *cti_results_create(const ct_factory *f, const ct_run_options *opt);

@@ -91,6 +91,15 @@ static void summarise(const void *const *reps, int n, size_t off, double t975,
     *half = n > 1 ? t975 * sqrt(ss / (n - 1) / n) : 0.0;
 }
 
+void cti_summarise_fields(const void *const *reps, int n, const cti_kpi_field *fields, size_t nf,
+                          double t975, void *mean, void *ci95)
+{
+    for (size_t f = 0; f < nf; f++) {
+        size_t off = fields[f].offset;
+        summarise(reps, n, off, t975, &CTI_FIELD(mean, off), &CTI_FIELD(ci95, off));
+    }
+}
+
 static void aggregate(ct_results *r)
 {
     int n = r->opt.replications;
@@ -98,11 +107,8 @@ static void aggregate(ct_results *r)
     const void **p = r->scratch;
     for (int i = 0; i < n; i++)
         p[i] = &r->reps[i];
-    for (size_t f = 0; f < cti_n_line_fields; f++) {
-        size_t off = cti_line_fields[f].offset;
-        summarise(p, n, off, t975, &CTI_FIELD(&r->mean, off), &CTI_FIELD(&r->ci95, off));
-    }
-    for (size_t f = 0; f < cti_n_econ_fields; f++) {
+    cti_summarise_fields(p, n, cti_line_fields, cti_n_line_fields, t975, &r->mean, &r->ci95);
+    for (size_t f = 0; f < cti_n_econ_fields; f++) { /* a table of its own type (econ_internal.h) */
         size_t off = cti_econ_fields[f].offset;
         summarise(p, n, off, t975, &CTI_FIELD(&r->mean, off), &CTI_FIELD(&r->ci95, off));
     }
@@ -110,11 +116,8 @@ static void aggregate(ct_results *r)
         for (int i = 0; i < n; i++)
             p[i] = &r->reps[i].stations[s];
         r->mean.stations[s].name = r->ci95.stations[s].name = r->reps[0].stations[s].name;
-        for (size_t f = 0; f < cti_n_station_fields; f++) {
-            size_t off = cti_station_fields[f].offset;
-            summarise(p, n, off, t975, &CTI_FIELD(&r->mean.stations[s], off),
-                      &CTI_FIELD(&r->ci95.stations[s], off));
-        }
+        cti_summarise_fields(p, n, cti_station_fields, cti_n_station_fields, t975,
+                             &r->mean.stations[s], &r->ci95.stations[s]);
     }
 }
 

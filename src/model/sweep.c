@@ -303,23 +303,6 @@ static ct_status fail_list(cti_yaml_ctx *y, const cti_yaml_value *v, const char 
     return cti_yaml_fail_expected(y, v, expect);
 }
 
-/* Strict decimal integer. */
-static bool parse_ll(const char *s, long long *out)
-{
-    const char *p = s;
-    char *end;
-    if (*p == '+' || *p == '-')
-        p++;
-    if (!isdigit((unsigned char)*p))
-        return false;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (errno || *end)
-        return false;
-    *out = x;
-    return true;
-}
-
 /* A finite decimal number (no inf, nan or hexadecimal). */
 static bool parse_number(const char *s, double *out)
 {
@@ -337,21 +320,6 @@ static bool parse_number(const char *s, double *out)
         return false;
     *out = x;
     return true;
-}
-
-static ct_status get_seed(cti_yaml_ctx *y, const cti_yaml_value *v, uint64_t *out)
-{
-    static const char expect[] = "an integer seed between 0 and 18446744073709551615";
-    const char *s = cti_yaml_scalar(v);
-    char *end;
-    if (!s || !isdigit((unsigned char)s[0]))
-        return cti_yaml_fail_expected(y, v, expect);
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (errno || *end)
-        return cti_yaml_fail_expected(y, v, expect);
-    *out = (uint64_t)x;
-    return CT_OK;
 }
 
 /* Value of scenario i for parameter j. Borrowed. */
@@ -527,7 +495,7 @@ static ct_status read_range(cti_yaml_ctx *y, param *p, const cti_yaml_value *v,
         return cti_yaml_fail(y, v->loc, v->path,
                              "expected [lo, hi] with lo < hi, got an empty range [%s, %s]", lo, hi);
     long long ilo, ihi;
-    bool whole = parse_ll(lo, &ilo) && parse_ll(hi, &ihi);
+    bool whole = cti_yaml_parse_int(lo, &ilo) && cti_yaml_parse_int(hi, &ihi);
     p->integer = whole;   /* default: integers when both bounds are written as such */
     if (integer) {
         if ((st = cti_yaml_get_bool(y, integer, &p->integer)) != CT_OK)
@@ -723,7 +691,7 @@ static ct_status read_settings(cti_yaml_ctx *y, ct_sweep *s, const slots *top)
     if (warmup && (st = cti_yaml_get_quantity(y, warmup, CT_DIM_TIME, false, CTI_YAML_NONNEGATIVE,
                                               &s->run.warmup_s)) != CT_OK)
         return st;
-    if (seed && (st = get_seed(y, seed, &s->run.seed)) != CT_OK)
+    if (seed && (st = cti_yaml_get_seed(y, seed, &s->run.seed)) != CT_OK)
         return st;
     if (s->run.warmup_s >= s->run.horizon_s) {
         const cti_yaml_value *blamed = warmup ? warmup : horizon ? horizon : slot(top, "factory");
@@ -759,7 +727,7 @@ static ct_status read_lhs(cti_yaml_ctx *y, ct_sweep *s, const cti_yaml_value *v)
     s->lhs = true;
     s->lhs_points = (size_t)x;
     s->lhs_seed = 1;
-    if (slot(&ls, "seed") && (st = get_seed(y, slot(&ls, "seed"), &s->lhs_seed)) != CT_OK)
+    if (slot(&ls, "seed") && (st = cti_yaml_get_seed(y, slot(&ls, "seed"), &s->lhs_seed)) != CT_OK)
         return st;
     if (s->n_range == 0)
         return cti_yaml_fail(y, v->loc, v->path, "expected at least one parameter with range: "
@@ -998,41 +966,18 @@ fail:
     return NULL;
 }
 
-/* Mean and 95 % half-width over n replications: the arithmetic of run.c's
- * summarise, in the same order, so the bytes match `celltwin run`. */
-static void summarise(const void *const *reps, int n, size_t off, double t975, double *mean,
-                      double *half)
-{
-    double m = 0;
-    for (int i = 0; i < n; i++)
-        m += CTI_FIELD(reps[i], off);
-    m /= n;
-    double ss = 0;
-    for (int i = 0; i < n; i++) {
-        double d = CTI_FIELD(reps[i], off) - m;
-        ss += d * d;
-    }
-    *mean = m;
-    *half = n > 1 ? t975 * sqrt(ss / (n - 1) / n) : 0.0;
-}
-
 static void aggregate(const inflight *x, int n, scen_result *out, const void **scratch)
 {
     double t975 = n > 1 ? ct_student_t_quantile(0.975, n - 1) : 0;
     for (int i = 0; i < n; i++)
         scratch[i] = &x->reps[i];
-    for (size_t f = 0; f < cti_n_line_fields; f++) {
-        size_t off = cti_line_fields[f].offset;
-        summarise(scratch, n, off, t975, &CTI_FIELD(&out->mean, off), &CTI_FIELD(&out->ci95, off));
-    }
+    cti_summarise_fields(scratch, n, cti_line_fields, cti_n_line_fields, t975, &out->mean,
+                         &out->ci95);
     for (size_t st = 0; st < out->mean.n_stations; st++) {
         for (int i = 0; i < n; i++)
             scratch[i] = &x->reps[i].stations[st];
-        for (size_t f = 0; f < cti_n_station_fields; f++) {
-            size_t off = cti_station_fields[f].offset;
-            summarise(scratch, n, off, t975, &CTI_FIELD(&out->mean.stations[st], off),
-                      &CTI_FIELD(&out->ci95.stations[st], off));
-        }
+        cti_summarise_fields(scratch, n, cti_station_fields, cti_n_station_fields, t975,
+                             &out->mean.stations[st], &out->ci95.stations[st]);
     }
 }
 

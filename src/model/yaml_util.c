@@ -219,8 +219,7 @@ const char *cti_yaml_scalar(const cti_yaml_value *v)
     return fy_node_get_scalar0(v->node);
 }
 
-/* Strict decimal integer: optional sign and digits, nothing else. */
-static bool parse_ll(const char *s, long long *out)
+bool cti_yaml_parse_int(const char *s, long long *out)
 {
     const char *p = s;
     char *end;
@@ -241,9 +240,24 @@ ct_status cti_yaml_get_int(cti_yaml_ctx *y, const cti_yaml_value *v, long long m
 {
     const char *s = cti_yaml_scalar(v);
     long long x;
-    if (!s || !parse_ll(s, &x) || x < min || x > max)
+    if (!s || !cti_yaml_parse_int(s, &x) || x < min || x > max)
         return cti_yaml_fail_expected(y, v, expect);
     *out = x;
+    return CT_OK;
+}
+
+ct_status cti_yaml_get_seed(cti_yaml_ctx *y, const cti_yaml_value *v, uint64_t *out)
+{
+    static const char expect[] = "an integer seed between 0 and 18446744073709551615";
+    const char *s = cti_yaml_scalar(v);
+    char *end;
+    if (!s || !isdigit((unsigned char)s[0]))
+        return cti_yaml_fail_expected(y, v, expect);
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno || *end)
+        return cti_yaml_fail_expected(y, v, expect);
+    *out = (uint64_t)x;
     return CT_OK;
 }
 

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libfyaml.h>
 
@@ -124,11 +125,18 @@ const cti_yaml_loc *cti_yaml_seen(const cti_yaml_walk *w, const char *key);
 /* The text of a non-null scalar, or NULL. Borrowed from the document. */
 const char *cti_yaml_scalar(const cti_yaml_value *v);
 
+/* Strict decimal integer: optional sign and digits, nothing else. */
+bool cti_yaml_parse_int(const char *s, long long *out);
+
 /* A strict decimal integer in [min, max]; else "expected EXPECT". */
 ct_status cti_yaml_get_int(cti_yaml_ctx *y, const cti_yaml_value *v, long long min,
                            long long max, const char *expect, long long *out);
 
 ct_status cti_yaml_get_bool(cti_yaml_ctx *y, const cti_yaml_value *v, bool *out);
+
+/* A random seed: a decimal integer between 0 and 2^64 - 1 (`run: seed`,
+ * a sweep's seeds); else "expected an integer seed between ...". */
+ct_status cti_yaml_get_seed(cti_yaml_ctx *y, const cti_yaml_value *v, uint64_t *out);
 
 /* A quantity of dimension dim in base units (units.h), e.g. "20 mg/cm2" ->
  * 0.2 kg/m2. With require_unit a bare number is refused ("expected a unit,

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "celltwin/quality.h"
+#include "csv_line.h"
 
 #define QUOTE_MAX 60
 
@@ -76,14 +77,7 @@ static ct_status nomem(reader *r)
 
 static const char *quoted(reader *r, const char *text)
 {
-    size_t n = strlen(text);
-    if (n < sizeof r->q) {
-        memcpy(r->q, text, n + 1);
-    } else {
-        memcpy(r->q, text, sizeof r->q - 4);
-        memcpy(r->q + sizeof r->q - 4, "...", 4);
-    }
-    return r->q;
+    return cti_quoted(text, r->q, sizeof r->q);
 }
 
 static uint64_t fnv1a(const char *s)
@@ -183,111 +177,6 @@ static ct_status grow(reader *r, size_t lineno)
 }
 
 /* ---------------- lines and fields ---------------- */
-
-/* Reads one line without its terminator (and a trailing \r) into *buf.
- * Returns 1 for a line, 0 at end of file, -1 on a read error or no memory
- * (errno tells), -2 if longer than CT_DATA_MAX_LINE. */
-static int get_line(FILE *in, char **buf, size_t *cap)
-{
-    size_t n = 0;
-    int c;
-    while ((c = getc(in)) != EOF && c != '\n') {
-        if (n + 2 > *cap) {
-            if (*cap >= CT_DATA_MAX_LINE)
-                return -2;
-            size_t ncap = *cap ? 2 * *cap : 256;
-            char *nb = realloc(*buf, ncap);
-            if (!nb) {
-                errno = ENOMEM;
-                return -1;
-            }
-            *buf = nb;
-            *cap = ncap;
-        }
-        (*buf)[n++] = (char)c;
-    }
-    if (ferror(in))
-        return -1;
-    if (c == EOF && n == 0)
-        return 0;
-    if (!*buf) {
-        if (!(*buf = malloc(1))) {
-            errno = ENOMEM;
-            return -1;
-        }
-        *cap = 1;
-    }
-    if (n > 0 && (*buf)[n - 1] == '\r')
-        n--;
-    (*buf)[n] = '\0';
-    return 1;
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
-/* Splits line in place into fields (at most maxf are stored; the count is
- * returned either way). A field may be double-quoted, with "" for a quote
- * and commas inside. Returns SIZE_MAX for an unterminated quote. */
-static size_t split_fields(char *line, char **fields, size_t maxf)
-{
-    size_t nf = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        char *out = p, *begin = p;
-        if (*p == '"') {
-            for (p++;; p++) {
-                if (*p == '\0')
-                    return SIZE_MAX;
-                if (*p == '"' && p[1] == '"') {
-                    *out++ = '"';
-                    p++;
-                } else if (*p == '"') {
-                    p++;
-                    break;
-                } else {
-                    *out++ = *p;
-                }
-            }
-            while (*p != '\0' && *p != ',')
-                p++;
-        } else {
-            while (*p != '\0' && *p != ',')
-                *out++ = *p++;
-        }
-        char end = *p;
-        *out = '\0';
-        if (nf < maxf)
-            fields[nf] = trim(begin);
-        nf++;
-        if (end != ',')
-            return nf;
-        p++;
-    }
-}
-
-/* ---------------- values ---------------- */
-
-static bool parse_number(const char *text, double *out)
-{
-    if (*text == '\0')
-        return false;
-    char *end;
-    double v = strtod(text, &end);
-    if (*end != '\0' || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
  * (Howard Hinnant's days_from_civil). */
@@ -403,7 +292,7 @@ static ct_status field_number(reader *r, char **fields, const size_t *index, int
                               size_t lineno, double *out)
 {
     const char *text = fields[index[col]];
-    if (!parse_number(text, out))
+    if (!cti_parse_number(text, out))
         return ct_error_set(r->err, CT_ERR_PARSE,
                             "%s:%zu: column \"%s\": expected a number, got \"%s\"", r->source,
                             lineno, col_names[col], quoted(r, text));
@@ -510,32 +399,12 @@ ct_status ct_screen_file_read_stream(FILE *in, const char *source, const char *l
     ct_status st = CT_OK;
     int got;
 
-    while ((got = get_line(in, &buf, &cap)) == 1) {
-        lineno++;
-        char *line = buf;
-        if (lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
-            line += 3; /* UTF-8 byte-order mark from spreadsheet exports */
-        line = trim(line);
-        if (line[0] == '\0' || line[0] == '#')
-            continue;
-        size_t commas = 1;
-        for (const char *c = line; *c; c++)
-            commas += *c == ',';
-        if (commas > fields_cap) {
-            char **nf = realloc(fields, commas * sizeof *nf);
-            if (!nf) {
-                st = nomem(&r);
-                goto cleanup;
-            }
-            fields = nf;
-            fields_cap = commas;
-        }
-        size_t nf = split_fields(line, fields, fields_cap);
-        if (nf == SIZE_MAX) {
-            st = ct_error_set(err, CT_ERR_PARSE, "%s:%zu: unterminated quoted field", source,
-                              lineno);
+    char *line;
+    while ((got = cti_next_line(in, &buf, &cap, &lineno, CTI_BLANKS, &line)) == 1) {
+        size_t nf;
+        if ((st = cti_csv_split(line, CTI_BLANKS, &fields, &fields_cap, &nf, source, lineno, err)) !=
+            CT_OK)
             goto cleanup;
-        }
         if (!header) {
             if ((st = map_header(&r, fields, nf, lot_column, index, lineno)) != CT_OK)
                 goto cleanup;

@@ -23,35 +23,16 @@
 
 #include <cmocka.h>
 
+#include "test_dir.h"
+
 #ifndef CT_CLI
 #error "CT_CLI must name the built celltwin binary"
 #endif
 
-static char dir[64];
-
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/ct_cli_sweep_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void put(const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    return make_dir("/tmp/ct_cli_sweep_XXXXXX");
 }
 
 /* DIR/name's contents (caller frees), or NULL when it cannot be read. */
@@ -125,7 +106,7 @@ static const char sweep[] =
 static void test_run_threads_same_bytes(void **state)
 {
     (void)state;
-    put("line3.yaml", factory);
+    write_file("line3.yaml", factory);
     for (int t = 1; t <= 4; t *= 2)
         assert_int_equal(sh("'%s' run line3.yaml --replications 4 --threads %d --json > run%d.json",
                             CT_CLI, t, t), 0);
@@ -136,8 +117,8 @@ static void test_run_threads_same_bytes(void **state)
 static void test_sweep_threads_same_bytes(void **state)
 {
     (void)state;
-    put("line3.yaml", factory);
-    put("s.yaml", sweep);
+    write_file("line3.yaml", factory);
+    write_file("s.yaml", sweep);
     for (int t = 1; t <= 4; t *= 2)
         assert_int_equal(sh("'%s' sweep s.yaml --threads %d --out t%d", CT_CLI, t, t), 0);
     same_file("t1.csv", "t2.csv");
@@ -163,8 +144,8 @@ static void test_sweep_threads_same_bytes(void **state)
 static void test_shards_merge_same_bytes(void **state)
 {
     (void)state;
-    put("line3.yaml", factory);
-    put("s.yaml", sweep);
+    write_file("line3.yaml", factory);
+    write_file("s.yaml", sweep);
     assert_int_equal(sh("'%s' sweep s.yaml --threads 2 --out whole", CT_CLI), 0);
     for (int k = 1; k <= 3; k++)
         assert_int_equal(sh("'%s' sweep s.yaml --shard %d/3 --out part%d", CT_CLI, k, k), 0);
@@ -191,8 +172,8 @@ static void test_mpi_same_bytes(void **state)
 #else
     if (sh("command -v mpirun") != 0)
         fail_msg("mpirun not found: install openmpi-bin (scripts/deps.sh)");
-    put("line3.yaml", factory);
-    put("s.yaml", sweep);
+    write_file("line3.yaml", factory);
+    write_file("s.yaml", sweep);
     assert_int_equal(sh("'%s' sweep s.yaml --out single", CT_CLI), 0);
     /* Leak checking off inside the ranks: OpenMPI's own allocations are
      * not freed at exit and would fail a sanitizer build. */
@@ -213,7 +194,7 @@ static void test_mpi_same_bytes(void **state)
  * FILE:LINE:COL: KEY. */
 static void expect_bad(const char *sweep_text, const char *where)
 {
-    put("bad.yaml", sweep_text);
+    write_file("bad.yaml", sweep_text);
     assert_int_equal(sh("'%s' sweep bad.yaml --out bad", CT_CLI), 2);
     char *err = slurp("err");
     printf("  %s", err);
@@ -227,7 +208,7 @@ static void expect_bad(const char *sweep_text, const char *where)
 static void test_bad_sweep_files(void **state)
 {
     (void)state;
-    put("line3.yaml", factory);
+    write_file("line3.yaml", factory);
     expect_bad("factory: line3.yaml\n"
                "parameters:\n"
                "  - {path: stations.cot.buffer, values: [1]}\n",
@@ -257,7 +238,7 @@ static void test_bad_sweep_files(void **state)
                "  - {path: stations.coat.buffer, values: [2, many]}\n",
                "3:46: parameters[0].values[1]: scenario 1 (stations.coat.buffer = many)");
     /* Options. */
-    put("s.yaml", sweep);
+    write_file("s.yaml", sweep);
     assert_int_equal(sh("'%s' sweep s.yaml --threads 0", CT_CLI), 2);
     assert_int_equal(sh("'%s' sweep s.yaml --frobnicate", CT_CLI), 2);
     assert_int_equal(sh("'%s' sweep missing.yaml", CT_CLI), 2);

@@ -25,26 +25,12 @@
 
 #include "celltwin/quality.h"
 #include "model/assembly.h"
+#include "process_checks.h"
 
 #define UM 1e-6
 #define MM 1e-3
 #define PPM 1e-6
 #define SEED 20261125u
-
-/* cmocka's assert_float_equal works in float; these checks need double. */
-#define assert_near(a, b, tol)                                                                    \
-    do {                                                                                          \
-        double a_ = (a), b_ = (b), t_ = (tol);                                                    \
-        if (!(fabs(a_ - b_) <= t_))                                                               \
-            fail_msg("%s = %.17g, expected %.17g +- %.3g", #a, a_, b_, t_);                       \
-    } while (0)
-
-static void cell_clear(float attr[CTI_C__COUNT], uint32_t *defects)
-{
-    for (int i = 0; i < CTI_C__COUNT; i++)
-        attr[i] = 0.0f;
-    *defects = 0;
-}
 
 static void expect_fraction(const char *what, long hits, long n, double p)
 {
@@ -496,28 +482,13 @@ static void test_electrolyte(void **state)
 
 /* ---------------- validation ---------------- */
 
-#define REJECT(check, params, field, text)                                                        \
-    do {                                                                                          \
-        ct_error e_;                                                                              \
-        ct_error_clear(&e_);                                                                      \
-        if ((check)(&(params), &e_) != CT_ERR_INVALID)                                            \
-            fail_msg("%s: accepted", field);                                                      \
-        if (!strstr(e_.msg, field) || !strstr(e_.msg, text))                                      \
-            fail_msg("%s: message \"%s\" lacks \"%s\"", field, e_.msg, text);                     \
-        printf("  %s\n", e_.msg);                                                                 \
-    } while (0)
-
 static void test_validation(void **state)
 {
     (void)state;
     cti_notching_params n, n0;
     cti_notching_params_init(&n0);
 #define N(field, value, name, text)                                                               \
-    do {                                                                                          \
-        n = n0;                                                                                   \
-        n.field = value;                                                                          \
-        REJECT(cti_notching_params_check, n, name, text);                                         \
-    } while (0)
+    REJECT_FIELD(cti_notching_params_check, n, n0, field, value, name, text)
     N(speed_m_s, 90.0 / 60, "notching.speed", "90 m/min is above 60 m/min");
     N(speed_m_s, 5.0 / 60, "notching.speed", "5 m/min is below 10 m/min");
     N(speed_m_s, NAN, "notching.speed", "not a number");
@@ -547,11 +518,7 @@ static void test_validation(void **state)
     cti_stacking_params s, s0;
     cti_stacking_params_init(&s0, CTI_STACKING_Z_FOLD);
 #define S(field, value, name, text)                                                               \
-    do {                                                                                          \
-        s = s0;                                                                                   \
-        s.field = value;                                                                          \
-        REJECT(cti_stacking_params_check, s, name, text);                                         \
-    } while (0)
+    REJECT_FIELD(cti_stacking_params_check, s, s0, field, value, name, text)
     S(method, (cti_stacking_method)5, "stacking.method", "z_fold or lamination");
     S(time_per_sheet_s, 0.05, "stacking.time_per_sheet", "0.05 s is below 0.1 s");
     S(time_per_sheet_s, 20, "stacking.time_per_sheet", "above 10 s");
@@ -572,11 +539,7 @@ static void test_validation(void **state)
     cti_hipot_params h, h0;
     cti_hipot_params_init(&h0);
 #define H(field, value, name, text)                                                               \
-    do {                                                                                          \
-        h = h0;                                                                                   \
-        h.field = value;                                                                          \
-        REJECT(cti_hipot_params_check, h, name, text);                                            \
-    } while (0)
+    REJECT_FIELD(cti_hipot_params_check, h, h0, field, value, name, text)
     H(voltage_v, 500, "hipot.voltage", "500 V is above 200 V");
     H(voltage_v, 20, "hipot.voltage", "20 V is below 50 V");
     H(measure_time_s, 120, "hipot.measure_time", "above 60 s");
@@ -591,11 +554,7 @@ static void test_validation(void **state)
     cti_welding_params w, w0;
     cti_welding_params_init(&w0, CTI_WELD_CAN_LASER);
 #define W(field, value, name, text)                                                               \
-    do {                                                                                          \
-        w = w0;                                                                                   \
-        w.field = value;                                                                          \
-        REJECT(cti_welding_params_check, w, name, text);                                          \
-    } while (0)
+    REJECT_FIELD(cti_welding_params_check, w, w0, field, value, name, text)
     W(kind, (cti_weld_kind)9, "welding.kind", "seal_laser");
     W(contact_median_ohm, -1, "welding.contact_median", "below 0 uohm");
     W(leak_probability, 1.5, "welding.leak_probability", "probability");
@@ -620,11 +579,7 @@ static void test_validation(void **state)
     cti_baking_params b, b0;
     cti_baking_params_init(&b0);
 #define B(field, value, name, text)                                                               \
-    do {                                                                                          \
-        b = b0;                                                                                   \
-        b.field = value;                                                                          \
-        REJECT(cti_baking_params_check, b, name, text);                                           \
-    } while (0)
+    REJECT_FIELD(cti_baking_params_check, b, b0, field, value, name, text)
     B(temp_c, 150, "baking.temperature", "150 C is above 130 C");
     B(temp_c, 20, "baking.temperature", "below 40 C");
     B(time_s, 30 * 86400.0, "baking.time", "above 168 h");
@@ -641,11 +596,7 @@ static void test_validation(void **state)
     cti_filling_params f, f0;
     cti_filling_params_init(&f0);
 #define F(field, value, name, text)                                                               \
-    do {                                                                                          \
-        f = f0;                                                                                   \
-        f.field = value;                                                                          \
-        REJECT(cti_filling_params_check, f, name, text);                                          \
-    } while (0)
+    REJECT_FIELD(cti_filling_params_check, f, f0, field, value, name, text)
     F(electrolyte_kg_per_ah, 10e-3, "filling.electrolyte_per_ah", "10 g/Ah is above 5 g/Ah");
     F(electrolyte_kg_per_ah, 0.1e-3, "filling.electrolyte_per_ah", "below 0.5 g/Ah");
     F(nominal_capacity_ah, 0, "filling.nominal_capacity", "below");

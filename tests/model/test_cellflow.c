@@ -20,29 +20,10 @@
 #include <cmocka.h>
 
 #include "celltwin/factory.h"
+#include "cellflow_head.h"
+#include "factory_harness.h"
 
-#define FLOW_HEAD                                                                       \
-    "name: flow\n"                                                                      \
-    "materials:\n"                                                                      \
-    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"                    \
-    "  - {name: binder, price: 10 usd/kg, lot: 1000 kg}\n"                              \
-    "stations:\n"                                                                       \
-    "  - name: mixer\n"                                                                 \
-    "    consumes: [{material: am, amount: 960 kg}, {material: binder, amount: 40 kg}]\n" \
-    "    makes: batch\n"                                                                \
-    "    process_time: 1 h\n"                                                           \
-    "  - name: coater\n"                                                                \
-    "    consumes: [{input: in, amount: 1000 kg}]\n"                                    \
-    "    makes: coil\n"                                                                 \
-    "    quantity: 2000 m\n"                                                            \
-    "    process_time: 2000\n"                                                          \
-    "    buffer: 2\n"                                                                   \
-    "  - {name: slitter, splits: 2, process_time: 100, buffer: 2}\n"                    \
-    "  - name: stacker\n"                                                               \
-    "    inputs: [{name: cathode, buffer: 4}]\n"                                        \
-    "    consumes: [{input: cathode, amount: 10 m}]\n"                                  \
-    "    makes: cell\n"                                                                 \
-    "    process_time: 4\n"
+#define FLOW_HEAD CELLFLOW_HEAD("flow", "10 m", "4")
 
 typedef struct seen {
     ct_cell_info *cells;
@@ -63,20 +44,8 @@ static void on_cell(void *ctx, int rep, const ct_cell_info *cell)
 
 static ct_results *run_flow(const char *yaml, double horizon, seen *cells, ct_factory **f)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    if (ct_factory_load_string(yaml, "flow.yaml", f, &err) != CT_OK)
-        fail_msg("load: %s", err.msg);
-    ct_run_options opt;
-    ct_run_options_init(&opt, *f);
-    opt.horizon_s = horizon;
-    opt.warmup_s = 0;
     ct_observer obs = {.ctx = cells, .cell_done = on_cell};
-    opt.observer = cells ? &obs : NULL;
-    ct_results *res;
-    if (ct_run(*f, &opt, NULL, NULL, &res, &err) != CT_OK)
-        fail_msg("run: %s", err.msg);
-    return res;
+    return load_and_run(yaml, "flow.yaml", horizon, NULL, cells ? &obs : NULL, f);
 }
 
 /* Active material taken from the store = in good cells + in scrap + in

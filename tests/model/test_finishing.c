@@ -24,6 +24,7 @@
 
 #include "model/assembly.h"
 #include "model/finishing.h"
+#include "process_checks.h"
 
 #define PPM 1e-6
 #define HOUR_S 3600.0
@@ -33,20 +34,6 @@
 /* RWTH PEM / VDMA (industry-figures.md): above about 5 mV/week, an
  * internal short is suspected. */
 #define LIMIT_V_PER_WEEK 5e-3
-
-#define assert_near(a, b, tol)                                                                    \
-    do {                                                                                          \
-        double a_ = (a), b_ = (b), t_ = (tol);                                                    \
-        if (!(fabs(a_ - b_) <= t_))                                                               \
-            fail_msg("%s = %.17g, expected %.17g +- %.3g", #a, a_, b_, t_);                       \
-    } while (0)
-
-static void cell_clear(float attr[CTI_C__COUNT], uint32_t *defects)
-{
-    for (int i = 0; i < CTI_C__COUNT; i++)
-        attr[i] = 0.0f;
-    *defects = 0;
-}
 
 /* ---------------- 7. formation ---------------- */
 
@@ -414,17 +401,6 @@ static void test_grading(void **state)
 
 /* ---------------- validation ---------------- */
 
-#define REJECT(check, params, field, text)                                                        \
-    do {                                                                                          \
-        ct_error e_;                                                                              \
-        ct_error_clear(&e_);                                                                      \
-        if ((check)(&(params), &e_) != CT_ERR_INVALID)                                            \
-            fail_msg("%s: accepted", field);                                                      \
-        if (!strstr(e_.msg, field) || !strstr(e_.msg, text))                                      \
-            fail_msg("%s: message \"%s\" lacks \"%s\"", field, e_.msg, text);                     \
-        printf("  %s\n", e_.msg);                                                                 \
-    } while (0)
-
 static void test_validation(void **state)
 {
     (void)state;
@@ -435,11 +411,7 @@ static void test_validation(void **state)
     cti_formation_params_init(&f, CT_CHEM_NMC811);
     assert_int_equal(cti_formation_params_check(&f, &err), CT_OK);
 #define F(field, value, name, text)                                                               \
-    do {                                                                                          \
-        f = f0;                                                                                   \
-        f.field = value;                                                                          \
-        REJECT(cti_formation_params_check, f, name, text);                                        \
-    } while (0)
+    REJECT_FIELD(cti_formation_params_check, f, f0, field, value, name, text)
     F(chemistry, (ct_chemistry)9, "formation.chemistry", "lfp or nmc811");
     F(soak_temp_c, 80, "formation.soak_temperature", "80 C is above 60 C");
     F(soak_time_s, 10 * DAY_S, "formation.soak_time", "240 h is above 168 h");
@@ -466,11 +438,7 @@ static void test_validation(void **state)
     cti_aging_params a, a0;
     cti_aging_params_init(&a0, CT_CHEM_LFP);
 #define A(field, value, name, text)                                                               \
-    do {                                                                                          \
-        a = a0;                                                                                   \
-        a.field = value;                                                                          \
-        REJECT(cti_aging_params_check, a, name, text);                                            \
-    } while (0)
+    REJECT_FIELD(cti_aging_params_check, a, a0, field, value, name, text)
     A(chemistry, (ct_chemistry)9, "aging.chemistry", "lfp or nmc811");
     A(ht_temp_c, 70, "aging.ht_temperature", "70 C is above 60 C");
     A(rt_temp_c, 40, "aging.rt_temperature", "40 C is above 35 C");
@@ -488,11 +456,7 @@ static void test_validation(void **state)
     cti_grading_params g, g0;
     cti_grading_params_init(&g0, CT_CHEM_LFP);
 #define G(field, value, name, text)                                                               \
-    do {                                                                                          \
-        g = g0;                                                                                   \
-        g.field = value;                                                                          \
-        REJECT(cti_grading_params_check, g, name, text);                                          \
-    } while (0)
+    REJECT_FIELD(cti_grading_params_check, g, g0, field, value, name, text)
     G(chemistry, (ct_chemistry)9, "grading.chemistry", "lfp or nmc811");
     G(temp_c, 60, "grading.temperature", "60 C is above 45 C");
     G(temp_sd_c, 6, "grading.temp_sd", "6 K is above 5 K");

@@ -23,6 +23,7 @@
 
 #include "celltwin/factory.h"
 #include "model/attrs.h"
+#include "factory_harness.h"
 
 #define PI 3.14159265358979323846
 
@@ -154,24 +155,8 @@ static ct_results *run(const char *leak_p, const char *tail, double horizon, see
     int n = snprintf(yaml, sizeof yaml, HEAD, leak_p);
     assert_true(n > 0 && (size_t)n < sizeof yaml);
     strncat(yaml, tail, sizeof yaml - strlen(yaml) - 1);
-    ct_error err;
-    ct_error_clear(&err);
-    if (ct_factory_load_string(yaml, "assembly.yaml", f, &err) != CT_OK)
-        fail_msg("load: %s", err.msg);
-    ct_run_options opt;
-    ct_run_options_init(&opt, *f);
-    opt.horizon_s = horizon;
-    opt.warmup_s = 0;
-    ct_observer obs;
-    memset(&obs, 0, sizeof obs);
-    obs.ctx = cells;
-    obs.cell_done = on_cell;
-    obs.passage = on_passage;
-    opt.observer = cells ? &obs : NULL;
-    ct_results *res;
-    if (ct_run(*f, &opt, NULL, NULL, &res, &err) != CT_OK)
-        fail_msg("run: %s", err.msg);
-    return res;
+    ct_observer obs = {.ctx = cells, .cell_done = on_cell, .passage = on_passage};
+    return load_and_run(yaml, "assembly.yaml", horizon, NULL, cells ? &obs : NULL, f);
 }
 
 static const ct_cell_info *by_serial(const seen *s, unsigned long long serial)
@@ -510,24 +495,10 @@ static void test_electrode_kinds_upstream(void **state)
         char yaml[8192];
         int n = snprintf(yaml, sizeof yaml, ELECTRODE_HEAD, wrong ? ", electrode: anode" : "");
         assert_true(n > 0 && (size_t)n < sizeof yaml);
-        ct_error err;
-        ct_error_clear(&err);
         ct_factory *f;
-        if (ct_factory_load_string(yaml, "electrode.yaml", &f, &err) != CT_OK)
-            fail_msg("load: %s", err.msg);
-        ct_run_options opt;
-        ct_run_options_init(&opt, f);
-        opt.horizon_s = 86400;
-        opt.warmup_s = 0;
         seen s = {0};
-        ct_observer obs;
-        memset(&obs, 0, sizeof obs);
-        obs.ctx = &s;
-        obs.cell_done = on_cell;
-        opt.observer = &obs;
-        ct_results *res;
-        if (ct_run(f, &opt, NULL, NULL, &res, &err) != CT_OK)
-            fail_msg("run: %s", err.msg);
+        ct_observer obs = {.ctx = &s, .cell_done = on_cell};
+        ct_results *res = load_and_run(yaml, "electrode.yaml", 86400, NULL, &obs, &f);
         const ct_kpis *k = ct_results_mean(res);
         size_t left = 0, in_window = 0;
         for (size_t i = 0; i < s.n; i++) {

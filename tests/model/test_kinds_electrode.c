@@ -26,6 +26,7 @@
 #include "celltwin/factory.h"
 #include "model/attrs.h"
 #include "model/electrode.h"
+#include "factory_harness.h"
 
 #define HEAD                                                                            \
     "name: electrode line\n"                                                            \
@@ -121,24 +122,8 @@ static void on_cell(void *ctx, int rep, const ct_cell_info *cell)
 static ct_results *run_yaml(const char *yaml, double horizon_s, uint64_t seed, seen *cells,
                             ct_factory **f)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    if (ct_factory_load_string(yaml, "line.yaml", f, &err) != CT_OK)
-        fail_msg("load: %s", err.msg);
-    ct_run_options opt;
-    ct_run_options_init(&opt, *f);
-    opt.horizon_s = horizon_s;
-    opt.warmup_s = 0;
-    opt.seed = seed;
-    ct_observer obs;
-    memset(&obs, 0, sizeof obs);
-    obs.ctx = cells;
-    obs.cell_done = on_cell;
-    opt.observer = cells ? &obs : NULL;
-    ct_results *res;
-    if (ct_run(*f, &opt, NULL, NULL, &res, &err) != CT_OK)
-        fail_msg("run: %s", err.msg);
-    return res;
+    ct_observer obs = {.ctx = cells, .cell_done = on_cell};
+    return load_and_run(yaml, "line.yaml", horizon_s, &seed, cells ? &obs : NULL, f);
 }
 
 static const ct_scrap_cause *cause_of(const ct_kpis *k, const char *cause, const char *station)
@@ -375,12 +360,7 @@ static void test_the_test_file_loads(void **state)
 {
     (void)state;
     char *yaml = line_yaml("", "1", "", DOWNSTREAM);
-    ct_factory *f = NULL;
-    ct_error err;
-    ct_error_clear(&err);
-    if (ct_factory_load_string(yaml, "line.yaml", &f, &err) != CT_OK)
-        fail_msg("%s", err.msg);
-    ct_factory_destroy(f);
+    ct_factory_destroy(load_text(yaml, "line.yaml"));
     free(yaml);
 }
 

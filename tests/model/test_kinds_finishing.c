@@ -38,32 +38,13 @@
 
 #include "celltwin/factory.h"
 #include "celltwin/observer.h"
+#include "cellflow_head.h"
+#include "factory_harness.h"
 
 #define DAY_S 86400.0
 
 /* Stations 0-3; the kinds under test follow from line 22 on. */
-#define FLOW_HEAD                                                                       \
-    "name: finishing\n"                                                                 \
-    "materials:\n"                                                                      \
-    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"                    \
-    "  - {name: binder, price: 10 usd/kg, lot: 1000 kg}\n"                              \
-    "stations:\n"                                                                       \
-    "  - name: mixer\n"                                                                 \
-    "    consumes: [{material: am, amount: 960 kg}, {material: binder, amount: 40 kg}]\n" \
-    "    makes: batch\n"                                                                \
-    "    process_time: 1 h\n"                                                           \
-    "  - name: coater\n"                                                                \
-    "    consumes: [{input: in, amount: 1000 kg}]\n"                                    \
-    "    makes: coil\n"                                                                 \
-    "    quantity: 2000 m\n"                                                            \
-    "    process_time: 2000\n"                                                          \
-    "    buffer: 2\n"                                                                   \
-    "  - {name: slitter, splits: 2, process_time: 100, buffer: 2}\n"                    \
-    "  - name: stacker\n"                                                               \
-    "    inputs: [{name: cathode, buffer: 4}]\n"                                        \
-    "    consumes: [{input: cathode, amount: 4 m}]\n"                                   \
-    "    makes: cell\n"                                                                 \
-    "    process_time: 10 min\n"
+#define FLOW_HEAD CELLFLOW_HEAD("finishing", "4 m", "10 min")
 
 /* A cell every 10 min, 144 a day. Chambers of 150 (3 x 150 per day), racks
  * of 24 for 10 h (8 x 24 / 10 h = 19 per hour), shelves of 100 for 10 days
@@ -135,20 +116,8 @@ static void on_cell(void *ctx, int rep, const ct_cell_info *c)
 
 static ct_results *run(const char *yaml, double horizon_s, seen *cells, ct_factory **f)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    if (ct_factory_load_string(yaml, "flow.yaml", f, &err) != CT_OK)
-        fail_msg("load: %s", err.msg);
-    ct_run_options opt;
-    ct_run_options_init(&opt, *f);
-    opt.horizon_s = horizon_s;
-    opt.warmup_s = 0;
     ct_observer obs = {.ctx = cells, .cell_done = on_cell};
-    opt.observer = cells ? &obs : NULL;
-    ct_results *res;
-    if (ct_run(*f, &opt, NULL, NULL, &res, &err) != CT_OK)
-        fail_msg("run: %s", err.msg);
-    return res;
+    return load_and_run(yaml, "flow.yaml", horizon_s, NULL, cells ? &obs : NULL, f);
 }
 
 static const ct_scrap_cause *find_cause(const ct_kpis *k, const char *cause)

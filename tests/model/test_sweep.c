@@ -30,39 +30,15 @@
 
 #include "celltwin/factory.h"
 #include "celltwin/sweep.h"
+#include "test_dir.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
 
-static char dir[64];
-
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/ct_sweep_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Writes text to DIR/name and returns the path (static, one per name). */
-static const char *put(const char *name, const char *text)
-{
-    static char paths[16][128];
-    static int next;
-    char *path = paths[next++ % 16];
-    snprintf(path, 128, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
+    return make_dir("/tmp/ct_sweep_XXXXXX");
 }
 
 static ct_sweep *load_ok(const char *path)
@@ -139,8 +115,8 @@ static const char tandem[] =
 static void test_grid_order_and_text(void **state)
 {
     (void)state;
-    put("tandem.yaml", tandem);
-    const char *path = put("grid.yaml",
+    write_file("tandem.yaml", tandem);
+    const char *path = write_file("grid.yaml",
                            "factory: tandem.yaml\n"
                            "parameters:\n"
                            "  - path: stations.oven.1.buffer\n"
@@ -181,8 +157,8 @@ static void test_grid_order_and_text(void **state)
 static void test_lhs_strata(void **state)
 {
     (void)state;
-    put("tandem.yaml", tandem);
-    const char *path = put("lhs.yaml",
+    write_file("tandem.yaml", tandem);
+    const char *path = write_file("lhs.yaml",
                            "factory: tandem.yaml\n"
                            "replications: 2\n"
                            "lhs: {points: 10, seed: 3}\n"
@@ -243,8 +219,8 @@ static const char grid_lhs[] =
 static void test_thread_count_independent(void **state)
 {
     (void)state;
-    put("tandem.yaml", tandem);
-    ct_sweep *s = load_ok(put("det.yaml", grid_lhs));
+    write_file("tandem.yaml", tandem);
+    ct_sweep *s = load_ok(write_file("det.yaml", grid_lhs));
     assert_int_equal(ct_sweep_scenarios(s), 6);
     ct_sweep_results *r1 = run_ok(s, 1, 0, 1), *r2 = run_ok(s, 2, 0, 1), *r4 = run_ok(s, 4, 0, 1);
     char *o1 = outputs(r1), *o2 = outputs(r2), *o4 = outputs(r4);
@@ -263,8 +239,8 @@ static void test_thread_count_independent(void **state)
 static void test_shards_merge_to_same_bytes(void **state)
 {
     (void)state;
-    put("tandem.yaml", tandem);
-    ct_sweep *s = load_ok(put("det.yaml", grid_lhs));
+    write_file("tandem.yaml", tandem);
+    ct_sweep *s = load_ok(write_file("det.yaml", grid_lhs));
     ct_sweep_results *whole = run_ok(s, 2, 0, 1);
     char *want = outputs(whole);
 
@@ -305,10 +281,10 @@ static void test_shards_merge_to_same_bytes(void **state)
     assert_non_null(strstr(err.msg, "also in p1"));
 
     /* A part of another sweep (other seed). */
-    put("det2.yaml", "seed: 8\n");
+    write_file("det2.yaml", "seed: 8\n");
     char other_text[sizeof grid_lhs + 16];
     snprintf(other_text, sizeof other_text, "seed: 8\n%s", grid_lhs);
-    ct_sweep *s2 = load_ok(put("det2.yaml", other_text));
+    ct_sweep *s2 = load_ok(write_file("det2.yaml", other_text));
     ct_sweep_results *p2 = run_ok(s2, 1, 1, 3);
     char *other = ct_sweep_results_partial(p2);
     const char *mixed[2] = {parts[0], other};
@@ -334,8 +310,8 @@ static void test_shards_merge_to_same_bytes(void **state)
 static void test_scenario_equals_run(void **state)
 {
     (void)state;
-    put("tandem.yaml", tandem);
-    ct_sweep *s = load_ok(put("det.yaml", grid_lhs));
+    write_file("tandem.yaml", tandem);
+    ct_sweep *s = load_ok(write_file("det.yaml", grid_lhs));
     ct_sweep_results *r = run_ok(s, 2, 0, 1);
     for (size_t i = 0; i < ct_sweep_scenarios(s); i += 5) {
         char *text = ct_sweep_scenario_text(s, i);
@@ -368,89 +344,89 @@ static void test_scenario_equals_run(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    put("tandem.yaml", tandem);
+    write_file("tandem.yaml", tandem);
 
-    expect_error(put("e1.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e1.yaml", "factory: tandem.yaml\n"
                                 "parameters:\n"
                                 "  - path: stations.oven.2.buffer\n"
                                 "    values: [1]\n"),
                  "e1.yaml:3:11: parameters[0].path:", "no item named \"oven\"");
-    expect_error(put("e2.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e2.yaml", "factory: tandem.yaml\n"
                                 "parameters:\n"
                                 "  - {path: stations.m1.buffer, values: []}\n"),
                  "e2.yaml:3:40: parameters[0].values:", "got an empty list");
-    expect_error(put("e3.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e3.yaml", "factory: tandem.yaml\n"
                                 "lhs: {points: 4}\n"
                                 "parameters:\n"
                                 "  - {path: stations.m1.buffer, range: [5, 2]}\n"),
                  "e3.yaml:4:39: parameters[0].range:", "empty range");
-    expect_error(put("e4.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e4.yaml", "factory: tandem.yaml\n"
                                 "lhs: {points: 4}\n"
                                 "parameters:\n"
                                 "  - {path: stations.m1.buffer, range: []}\n"),
                  "e4.yaml:4:39: parameters[0].range:", "got an empty list");
-    expect_error(put("e5.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e5.yaml", "factory: tandem.yaml\n"
                                 "replications: -2\n"
                                 "parameters:\n"
                                 "  - {path: stations.m1.buffer, values: [1]}\n"),
                  "e5.yaml:2:15: replications:", "expected an integer >= 1");
-    expect_error(put("e6.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e6.yaml", "factory: tandem.yaml\n"
                                 "replication: 2\n"
                                 "parameters:\n"
                                 "  - {path: stations.m1.buffer, values: [1]}\n"),
                  "e6.yaml:2:1: replication:", "unknown key");
-    expect_error(put("e7.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e7.yaml", "factory: tandem.yaml\n"
                                 "parameters:\n"
                                 "  - {path: stations.m1.buffer, values: [1], step: 2}\n"),
                  "e7.yaml:3:45: parameters[0].step:", "unknown key");
     /* The loader refuses a value: the sweep file's place, and the scenario. */
-    expect_error(put("e8.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e8.yaml", "factory: tandem.yaml\n"
                                 "parameters:\n"
                                 "  - path: stations.oven.1.buffer\n"
                                 "    values: [1, 2, -1]\n"),
                  "e8.yaml:4:20: parameters[0].values[2]:",
                  "scenario 2 (stations.oven.1.buffer = -1): stations[1].buffer: expected an "
                  "integer >= 0");
-    expect_error(put("e9.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e9.yaml", "factory: tandem.yaml\n"
                                 "parameters:\n"
                                 "  - path: stations.m1.sevrers\n"
                                 "    values: [2]\n"),
                  "e9.yaml:3:11: parameters[0].path:", "stations[0].sevrers: unknown key");
-    expect_error(put("e10.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e10.yaml", "factory: tandem.yaml\n"
                                  "lhs: {points: 3, seed: 1}\n"
                                  "parameters:\n"
                                  "  - {path: stations.m1.process_time, range: [0.5, 2], "
                                  "format: \"normal({} s\"}\n"),
                  "e10.yaml:4:45: parameters[0].range:", "scenario 0");
-    expect_error(put("e11.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e11.yaml", "factory: tandem.yaml\n"
                                  "parameters:\n"
                                  "  - {path: stations.m1.buffer, range: [1, 3]}\n"),
                  "e11.yaml:3:39: parameters[0].range:", "needs a Latin hypercube");
-    expect_error(put("e12.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e12.yaml", "factory: tandem.yaml\n"
                                  "parameters:\n"
                                  "  - {path: run.horizon, values: [1 h]}\n"),
                  "e12.yaml:3:12: parameters[0].path:", "into source or stations");
-    expect_error(put("e13.yaml", "factory: missing.yaml\n"
+    expect_error(write_file("e13.yaml", "factory: missing.yaml\n"
                                  "parameters:\n"
                                  "  - {path: stations.m1.buffer, values: [1]}\n"),
                  "e13.yaml:1:10: factory:", "cannot open");
-    expect_error(put("e14.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e14.yaml", "factory: tandem.yaml\n"
                                  "parameters:\n"
                                  "  - {path: stations.m1.buffer, values: [1]}\n"
                                  "  - {path: \"stations[0].buffer\", values: [2]}\n"),
                  "e14.yaml:4:13: parameters[1].path:", "also parameters[0]");
-    expect_error(put("e15.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e15.yaml", "factory: tandem.yaml\n"
                                  "horizon: 1 h\n"
                                  "warmup: 2 h\n"
                                  "parameters:\n"
                                  "  - {path: stations.m1.buffer, values: [1]}\n"),
                  "e15.yaml:3:9: warmup:", "shorter than the horizon");
-    expect_error(put("e16.yaml", "factory: tandem.yaml\n"
+    expect_error(write_file("e16.yaml", "factory: tandem.yaml\n"
                                  "parameters: [\n"),
                  "e16.yaml:", "syntax error");
     /* A mistake in the base factory is reported where it is, in that file. */
-    put("broken.yaml", "name: b\nsource: {saturated: true}\nstations:\n  - {name: a}\n");
-    expect_error(put("e17.yaml", "factory: broken.yaml\n"
+    write_file("broken.yaml", "name: b\nsource: {saturated: true}\nstations:\n  - {name: a}\n");
+    expect_error(write_file("e17.yaml", "factory: broken.yaml\n"
                                  "parameters:\n"
                                  "  - {path: stations.a.buffer, values: [1]}\n"),
                  "broken.yaml:4:5: stations[0].process_time:", "missing required key");
@@ -471,7 +447,7 @@ static void expect(const char *what, double est, double half, double exact, doub
 static void test_closed_form_mm1_grid(void **state)
 {
     (void)state;
-    put("mm1.yaml", "name: mm1\n"
+    write_file("mm1.yaml", "name: mm1\n"
                     "source: {interarrival: exp(1.25)}\n"
                     "stations:\n"
                     "  - {name: server, process_time: exp(1.0)}\n");
@@ -479,7 +455,7 @@ static void test_closed_form_mm1_grid(void **state)
      * about 2 rho (1 + rho) / (1 - rho)^4 = 1800 per unit time (see
      * test_queueing.c): 10 x 1.5e5 s gives a standard error near 0.035
      * on L = 4. */
-    ct_sweep *s = load_ok(put("mm1_sweep.yaml", "factory: mm1.yaml\n"
+    ct_sweep *s = load_ok(write_file("mm1_sweep.yaml", "factory: mm1.yaml\n"
                                                 "replications: 10\n"
                                                 "horizon: 150000\n"
                                                 "warmup: 2000\n"
@@ -509,12 +485,12 @@ static void test_closed_form_mm1_grid(void **state)
 static void test_closed_form_tandem_buffers(void **state)
 {
     (void)state;
-    put("tandem2.yaml", "name: tandem2\n"
+    write_file("tandem2.yaml", "name: tandem2\n"
                         "source: {saturated: true}\n"
                         "stations:\n"
                         "  - {name: first, process_time: exp(1)}\n"
                         "  - {name: second, process_time: exp(1), buffer: 1}\n");
-    ct_sweep *s = load_ok(put("tandem_sweep.yaml", "factory: tandem2.yaml\n"
+    ct_sweep *s = load_ok(write_file("tandem_sweep.yaml", "factory: tandem2.yaml\n"
                                                    "replications: 10\n"
                                                    "horizon: 60000\n"
                                                    "warmup: 1000\n"

@@ -31,6 +31,7 @@
 #include "model/factory_internal.h"
 #include "model/kind.h"
 #include "model/kinds_prelithiation.h"
+#include "factory_harness.h"
 
 #define DAY_S 86400.0
 
@@ -106,20 +107,8 @@ static void on_cell(void *ctx, int rep, const ct_cell_info *c)
 static ct_results *run_text(const char *text, const char *name, double horizon_s, cells_seen *cells,
                             ct_factory **f)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    if (ct_factory_load_string(text, name, f, &err) != CT_OK)
-        fail_msg("load %s: %s", name, err.msg);
-    ct_run_options opt;
-    ct_run_options_init(&opt, *f);
-    opt.horizon_s = horizon_s;
-    opt.warmup_s = 0;
     ct_observer obs = { .ctx = cells, .cell_done = on_cell };
-    opt.observer = cells ? &obs : NULL;
-    ct_results *res;
-    if (ct_run(*f, &opt, NULL, NULL, &res, &err) != CT_OK)
-        fail_msg("run %s: %s", name, err.msg);
-    return res;
+    return load_and_run(text, name, horizon_s, NULL, cells ? &obs : NULL, f);
 }
 
 static double kind_energy_kwh(const ct_factory *f, const ct_kpis *k, const char *kind)

@@ -30,6 +30,7 @@
 
 #include "celltwin/cell_electrical.h"
 #include "celltwin/screening.h"
+#include "test_dir.h"
 
 /* ---------------- k-value ---------------- */
 
@@ -502,26 +503,13 @@ static void test_grading(void **state)
     ct_grade_bins_clear(&b);
 }
 
-static char tmpdir[64];
-
-static const char *tmpfile_with(const char *name, const char *text)
-{
-    static char path[128];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static void test_bins_file(void **state)
 {
     (void)state;
     ct_grade_bins b;
     ct_grade_bins_init(&b);
     ct_error err;
-    const char *p = tmpfile_with("bins.yaml", "bins:\n"
+    const char *p = write_file("bins.yaml", "bins:\n"
                                               "  - name: A\n"
                                               "    capacity_ah: [4.95, null]\n"
                                               "    k_mv_per_day: [~, 0.3]\n"
@@ -537,24 +525,24 @@ static void test_bins_file(void **state)
     assert_true(b.items[1].max[CT_GRADE_IR_MOHM] == 20.0);
     assert_string_equal(b.fallback, "rework");
 
-    p = tmpfile_with("bad.yaml", "bins:\n"
+    p = write_file("bad.yaml", "bins:\n"
                                  "  - name: A\n"
                                  "    capacity_ah: [4.95, lots]\n");
     assert_int_equal(ct_grade_bins_load(p, &b, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "bad.yaml:3:"));
     assert_non_null(strstr(err.msg, "bins[0].capacity_ah[1]"));
     assert_int_equal(b.n, 0);
-    p = tmpfile_with("bad2.yaml", "bins:\n  - name: A\n    weight_g: [1, 2]\n");
+    p = write_file("bad2.yaml", "bins:\n  - name: A\n    weight_g: [1, 2]\n");
     assert_int_equal(ct_grade_bins_load(p, &b, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "bad2.yaml:3:"));
     assert_non_null(strstr(err.msg, "unknown key"));
-    p = tmpfile_with("bad3.yaml", "bins: [\n");
+    p = write_file("bad3.yaml", "bins: [\n");
     assert_int_equal(ct_grade_bins_load(p, &b, &err), CT_ERR_PARSE);
-    p = tmpfile_with("bad4.yaml", "bins:\n  - name: A\n    ocv_v: [3.7, 3.6]\n");
+    p = write_file("bad4.yaml", "bins:\n  - name: A\n    ocv_v: [3.7, 3.6]\n");
     assert_int_equal(ct_grade_bins_load(p, &b, &err), CT_ERR_INVALID);
     assert_non_null(strstr(err.msg, "min 3.7 is above max 3.6"));
     char missing[160];
-    snprintf(missing, sizeof missing, "%s/nope.yaml", tmpdir);
+    snprintf(missing, sizeof missing, "%s/nope.yaml", dir);
     assert_int_equal(ct_grade_bins_load(missing, &b, &err), CT_ERR_IO);
     ct_grade_bins_clear(&b);
 }
@@ -567,7 +555,7 @@ static void test_screen_file(void **state)
     ct_screen_file f;
     ct_screen_file_init(&f);
     ct_error err;
-    const char *p = tmpfile_with("m.csv",
+    const char *p = write_file("m.csv",
                                  "\xEF\xBB\xBF# aging step 3\n"
                                  "serial,ocv1_v,time1,temp1_c,ocv2_v,time2,temp2_c,capacity_ah\n"
                                  "\"C,1\",3.7,2024-02-28T08:00:00,25,3.6993,2024-03-06T08:00Z,25,5.01\n"
@@ -588,7 +576,7 @@ static void test_screen_file(void **state)
     assert_true(isnan(f.extra[CT_GRADE_CAPACITY_AH][1]));
     assert_null(f.extra[CT_GRADE_IR_MOHM]);
 
-    p = tmpfile_with("lots.csv", "serial,batch,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\n"
+    p = write_file("lots.csv", "serial,batch,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\n"
                                  "a,L2,3.7,0,25,3.69,168,25\n"
                                  "b,L1,3.7,0,25,3.69,168,25\n"
                                  "c,L2,3.7,0,25,3.69,168,25\n");
@@ -600,34 +588,34 @@ static void test_screen_file(void **state)
     /* Errors name the place. */
     assert_int_equal(ct_screen_file_read(p, "lot", &f, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, ":1: no column \"lot\""));
-    p = tmpfile_with("e1.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h\n");
+    p = write_file("e1.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h\n");
     assert_int_equal(ct_screen_file_read(p, NULL, &f, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "e1.csv:1: no column \"temp2_c\""));
-    p = tmpfile_with("e2.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\n"
+    p = write_file("e2.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\n"
                                "a,3.7,0,25,3.69,168,25\n"
                                "b,3.7,0,25,3.6x9,168,25\n");
     assert_int_equal(ct_screen_file_read(p, NULL, &f, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "e2.csv:3: column \"ocv2_v\": expected a number, got \"3.6x9\""));
     assert_int_equal(f.n, 0);
-    p = tmpfile_with("e3.csv", "");
+    p = write_file("e3.csv", "");
     assert_int_equal(ct_screen_file_read(p, NULL, &f, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "empty file"));
-    p = tmpfile_with("e4.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\n");
+    p = write_file("e4.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\n");
     assert_int_equal(ct_screen_file_read(p, NULL, &f, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "no cells"));
-    p = tmpfile_with("e5.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\n"
+    p = write_file("e5.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\n"
                                "a,3.7,10,25,3.69,8,25\n");
     assert_int_equal(ct_screen_file_read(p, NULL, &f, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "e5.csv:2: t2_h (8) is not after t1_h (10)"));
-    p = tmpfile_with("e6.csv", "serial,ocv1_v,time1,temp1_c,ocv2_v,time2,temp2_c\n"
+    p = write_file("e6.csv", "serial,ocv1_v,time1,temp1_c,ocv2_v,time2,temp2_c\n"
                                "a,3.7,2023-02-29T08:00,25,3.69,2023-03-06T08:00,25\n");
     assert_int_equal(ct_screen_file_read(p, NULL, &f, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "e6.csv:2: column \"time1\": expected a time"));
-    p = tmpfile_with("e7.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\na,3.7,0\n");
+    p = write_file("e7.csv", "serial,ocv1_v,t1_h,temp1_c,ocv2_v,t2_h,temp2_c\na,3.7,0\n");
     assert_int_equal(ct_screen_file_read(p, NULL, &f, &err), CT_ERR_PARSE);
     assert_non_null(strstr(err.msg, "e7.csv:2: 3 fields"));
     char missing[160];
-    snprintf(missing, sizeof missing, "%s/none.csv", tmpdir);
+    snprintf(missing, sizeof missing, "%s/none.csv", dir);
     assert_int_equal(ct_screen_file_read(missing, NULL, &f, &err), CT_ERR_IO);
     assert_non_null(strstr(err.msg, "cannot open"));
     ct_screen_file_clear(&f);
@@ -636,16 +624,7 @@ static void test_screen_file(void **state)
 static int setup(void **state)
 {
     (void)state;
-    strcpy(tmpdir, "/tmp/ct_screen_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return make_dir("/tmp/ct_screen_XXXXXX");
 }
 
 int main(void)

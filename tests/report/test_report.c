@@ -25,29 +25,10 @@
 #include <sys/stat.h>
 
 #include "celltwin/trace.h"
+#include "cellflow_head.h"
 
 static const char factory_yaml[] =
-    "name: reportflow\n"
-    "materials:\n"
-    "  - {name: am, price: 20 usd/kg, lot: 5000 kg, active: true}\n"
-    "  - {name: binder, price: 10 usd/kg, lot: 1000 kg}\n"
-    "stations:\n"
-    "  - name: mixer\n"
-    "    consumes: [{material: am, amount: 960 kg}, {material: binder, amount: 40 kg}]\n"
-    "    makes: batch\n"
-    "    process_time: 1 h\n"
-    "  - name: coater\n"
-    "    consumes: [{input: in, amount: 1000 kg}]\n"
-    "    makes: coil\n"
-    "    quantity: 2000 m\n"
-    "    process_time: 2000\n"
-    "    buffer: 2\n"
-    "  - {name: slitter, splits: 2, process_time: 100, buffer: 2}\n"
-    "  - name: stacker\n"
-    "    inputs: [{name: cathode, buffer: 4}]\n"
-    "    consumes: [{input: cathode, amount: 10 m}]\n"
-    "    makes: cell\n"
-    "    process_time: 4\n"
+    CELLFLOW_HEAD("reportflow", "10 m", "4")
     "    value_added: 1 usd\n"
     "  - {name: test, process_time: 3, scrap: 0.05}\n"
     "  - name: form\n"

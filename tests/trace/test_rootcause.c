@@ -25,20 +25,10 @@
  *     malformed serial, an empty list.
  */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "celltwin/factory.h"
 #include "celltwin/quality.h"
 #include "celltwin/rootcause.h"
-#include "celltwin/trace.h"
+#include "trace_harness.h"
 
 /* ---- the p-value ------------------------------------------------------------------ */
 
@@ -125,35 +115,23 @@ static void test_large_tables(void **state)
 #define FACTORY_FILE CT_SOURCE_DIR "/tests/data/rootcause-flow.yaml"
 #define INJECT "inject: [{station: coater, unit: 3, lane: 1, from: 200 m, to: 260 m, defect: particle}]\n"
 
-static char dir[64], db_inject[128], db_clean[128];
+static char db_inject[128], db_clean[128];
 
 static void traced_run(const char *yaml, const char *db)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    ct_factory *f = NULL;
-    if (ct_factory_load_string(yaml, "rcflow.yaml", &f, &err) != CT_OK)
-        fail_msg("load: %s", err.msg);
+    ct_factory *f = load_text(yaml, "rcflow.yaml");
     ct_run_options opt;
     ct_run_options_init(&opt, f);
-    ct_trace *t = NULL;
-    if (ct_trace_open(db, f, &opt, &t, &err) != CT_OK)
-        fail_msg("trace open: %s", err.msg);
+    ct_trace *t = open_trace(db, f, &opt);
     opt.observer = ct_trace_observer(t);
-    ct_results *res = NULL;
-    if (ct_run(f, &opt, NULL, NULL, &res, &err) != CT_OK)
-        fail_msg("run: %s", err.msg);
-    if (ct_trace_close(t, NULL, &err) != CT_OK)
-        fail_msg("trace close: %s", err.msg);
-    ct_results_destroy(res);
+    ct_results_destroy(run_and_close(f, &opt, t, NULL));
     ct_factory_destroy(f);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/ct_rootcause_XXXXXX");
-    if (!mkdtemp(dir))
+    if (make_dir("/tmp/ct_rootcause_XXXXXX") != 0)
         return -1;
     snprintf(db_inject, sizeof db_inject, "%s/inject.db", dir);
     snprintf(db_clean, sizeof db_clean, "%s/clean.db", dir);
@@ -170,33 +148,10 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static ct_trace_db *open_db(const char *path)
-{
-    ct_error err;
-    ct_error_clear(&err);
-    ct_trace_db *db = NULL;
-    if (ct_trace_db_open(path, &db, &err) != CT_OK)
-        fail_msg("open %s: %s", path, err.msg);
-    return db;
-}
-
 /* The one number sql returns. */
 static double query_num(ct_trace_db *db, const char *sql)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    ct_trace_table *t = NULL;
-    if (ct_trace_query(db, sql, &t, &err) != CT_OK)
-        fail_msg("%s: %s", sql, err.msg);
-    assert_int_equal(ct_trace_table_rows(t), 1);
+    ct_trace_table *t = query_row(db, sql);
     double v = ct_trace_table_real(t, 0, 0);
     ct_trace_table_destroy(t);
     return v;

@@ -16,22 +16,13 @@
  * size limit) fails the trace cleanly.
  */
 #include <math.h>
-#include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-#include <sqlite3.h>
+#include "trace_harness.h"
 
-#include "celltwin/factory.h"
-#include "celltwin/trace.h"
+#include <sqlite3.h>
 
 /* The flow of tests/model/test_cellflow.c with a scrap rate, a batch
  * station (aging racks), a sampled gate after it and materials used whole
@@ -39,7 +30,7 @@
  * material per metre; a cell takes 10 m. */
 static const char factory_path[] = CT_SOURCE_DIR "/tests/data/traceflow.yaml";
 
-static char dir[64], yaml_path[512], db_path[128];
+static char yaml_path[512], db_path[128];
 
 /* What the run told an observer, independently of the trace. */
 typedef struct tally {
@@ -104,22 +95,13 @@ static void traced_run(const char *db, double horizon, int reps, int threads, ta
     opt.warmup_s = 0;
     opt.replications = reps;
     opt.threads = threads;
-    ct_trace *t = NULL;
-    if (ct_trace_open(db, f, &opt, &t, &err) != CT_OK)
-        fail_msg("trace open: %s", err.msg);
+    ct_trace *t = open_trace(db, f, &opt);
     tally tl = {ct_trace_observer(t), 0, 0, 0, 0};
     ct_observer tee = {&tl, tee_cell, tee_material, tee_passage, tee_measurement, tee_done};
     /* several replications call the tally from several threads: only the
      * single-replication runs read it */
     opt.observer = reps == 1 ? &tee : ct_trace_observer(t);
-    ct_results *res = NULL;
-    if (ct_run(f, &opt, NULL, NULL, &res, &err) != CT_OK)
-        fail_msg("run: %s", err.msg);
-    if (code)
-        snprintf(code, 16, "%s", ct_trace_run_code(t, 0));
-    ct_trace_counts n;
-    if (ct_trace_close(t, &n, &err) != CT_OK)
-        fail_msg("trace close: %s", err.msg);
+    ct_results *res = run_and_close(f, &opt, t, code);
     if (out)
         *out = tl;
     if (k) {
@@ -134,8 +116,7 @@ static void traced_run(const char *db, double horizon, int reps, int threads, ta
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/ct_trace_XXXXXX");
-    if (!mkdtemp(dir))
+    if (make_dir("/tmp/ct_trace_XXXXXX") != 0)
         return -1;
     snprintf(yaml_path, sizeof yaml_path, "%s", factory_path);
     snprintf(db_path, sizeof db_path, "%s/trace.db", dir);
@@ -144,35 +125,12 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static ct_trace_db *open_db(const char *path)
-{
-    ct_error err;
-    ct_error_clear(&err);
-    ct_trace_db *db = NULL;
-    if (ct_trace_db_open(path, &db, &err) != CT_OK)
-        fail_msg("open %s: %s", path, err.msg);
-    return db;
-}
-
 static char text_buf[256];
 
 /* The text of the one value sql returns (static storage). */
 static const char *query_text(ct_trace_db *db, const char *sql)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    ct_trace_table *t = NULL;
-    if (ct_trace_query(db, sql, &t, &err) != CT_OK)
-        fail_msg("%s: %s", sql, err.msg);
-    assert_int_equal(ct_trace_table_rows(t), 1);
+    ct_trace_table *t = query_row(db, sql);
     const char *v = ct_trace_table_text(t, 0, 0);
     snprintf(text_buf, sizeof text_buf, "%s", v ? v : "(null)");
     ct_trace_table_destroy(t);
@@ -181,12 +139,7 @@ static const char *query_text(ct_trace_db *db, const char *sql)
 
 static long long query_int(ct_trace_db *db, const char *sql)
 {
-    ct_error err;
-    ct_error_clear(&err);
-    ct_trace_table *t = NULL;
-    if (ct_trace_query(db, sql, &t, &err) != CT_OK)
-        fail_msg("%s: %s", sql, err.msg);
-    assert_int_equal(ct_trace_table_rows(t), 1);
+    ct_trace_table *t = query_row(db, sql);
     long long v = ct_trace_table_int(t, 0, 0);
     ct_trace_table_destroy(t);
     return v;
@@ -679,17 +632,13 @@ static void test_string_factory_settings(void **state)
         "  - {name: soak, kind: soaking, process: {time: 1 h}, process_time: 0}\n";
     char path[160];
     snprintf(path, sizeof path, "%s/strung.db", dir);
-    ct_error err;
-    ct_error_clear(&err);
-    ct_factory *f = NULL;
-    if (ct_factory_load_string(text, "strung (no such file)", &f, &err) != CT_OK)
-        fail_msg("load: %s", err.msg);
+    ct_factory *f = load_text(text, "strung (no such file)");
     ct_run_options opt;
     ct_run_options_init(&opt, f);
-    ct_trace *t = NULL;
-    assert_int_equal(ct_trace_open(path, f, &opt, &t, &err), CT_OK);
+    ct_error err;
+    ct_error_clear(&err);
     ct_trace_counts n;
-    assert_int_equal(ct_trace_close(t, &n, &err), CT_OK);
+    assert_int_equal(ct_trace_close(open_trace(path, f, &opt), &n, &err), CT_OK);
     ct_factory_destroy(f);
     ct_trace_db *db = open_db(path);
     assert_int_equal(query_int(db, "SELECT count(*) FROM setting WHERE source != 'model'"), 0);
