@@ -2,8 +2,8 @@
 """factory_year.py - the factory-year benchmark (part of `make bench`).
 
 Builds a factory of N parallel lines of the default example
-(bench/parallel_lines.py; 3 lines of about 12.8 GWh/yr make about
-38 GWh/yr), runs a year of it cell by cell with `celltwin run --threads 1`,
+(bench/parallel_lines.py; 3 lines made 42 GWh/yr over a measured year),
+runs a year of it cell by cell with `celltwin run --threads 1`,
 without and with --trace, and prints per run: wall and CPU time, events and
 events per CPU second, cells per hour, GWh/yr and peak memory (the maximum
 resident set of the process, from wait4). Targets (issue #6): a year of a
@@ -11,10 +11,10 @@ resident set of the process, from wait4). Targets (issue #6): a year of a
 The figures are appended to bench/results.md with the machine, the date
 and the commit.
 
-Needs time and disk: on a 2026 2-core machine a year of 3 lines is about
-15 CPU minutes without the trace and 25 with it (bench/results.md), and
-the trace database (in a temporary directory, removed afterwards) grows to
-about 35 GiB.
+Needs time and disk: on the 2-core benchmark machine a year of 3 lines
+took 797 s without the trace and 935 s wall (1539 s CPU, two threads)
+with it (bench/results.md, 2026-11-25), and the trace database (in a
+temporary directory, removed afterwards) grows to about 41 GiB.
 
 Usage: factory_year.py --build BUILD [--lines 3] [--horizon 365d]
                        [--warmup 10d] [--results FILE] [--no-trace-run]

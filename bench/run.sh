@@ -4,7 +4,7 @@
 #   2. celltwin against SimPy 3 on the same models (bench/compare.py): units
 #      and events per second, their ratio, and agreement of the results;
 #   3. the default factory for a month, and the factory-year benchmark:
-#      3 parallel lines of it (about 38 GWh/yr) for 365 days, without and
+#      3 parallel lines of it (42 GWh/yr) for 365 days, without and
 #      with --trace (bench/factory_year.py).
 # Figures are printed and appended to bench/results.md with the machine,
 # the date and the commit. Run it on a quiet machine: no build alongside.
@@ -64,7 +64,7 @@ shutil.rmtree(os.path.dirname(db))
 PY
 echo
 # YEAR=60d make bench: a shorter horizon for a quick look (the year takes
-# tens of CPU minutes today and ~35 GiB of trace in /tmp).
+# about 13 minutes without and 16 with the trace, and ~41 GiB of trace in /tmp).
 YEAR=${YEAR:-365d}
 echo "== factory year: 3 parallel lines of the default factory, $YEAR (target for 365d: under 3 min with --trace, under 4 GB)"
 /usr/bin/python3 "$HERE/factory_year.py" --build "$BUILD" --results "$HERE/results.md" --horizon "$YEAR"
