@@ -120,13 +120,8 @@ double cti_econ_bom_usd(const struct ct_factory *f);
 
 /* ---- econ_report.c ---- */
 
-/* The numeric fields of ct_econ_kpis, for averaging (offsets in ct_kpis). */
-typedef struct cti_econ_field {
-    const char *name;
-    size_t offset;
-} cti_econ_field;
-extern const cti_econ_field cti_econ_fields[];
-extern const size_t cti_n_econ_fields;
+/* cti_econ_fields, the numeric fields of ct_econ_kpis, are declared with
+ * the other KPI tables in model/results_internal.h. */
 
 /* Adds "economics" to the run's JSON object o (and to o's "ci95"). */
 void cti_econ_json_add(const struct ct_results *r, void *json_object);

@@ -14,7 +14,7 @@
 
 #define ECON_FIELD(name) {#name, offsetof(ct_kpis, econ.name)}
 
-const cti_econ_field cti_econ_fields[] = {
+const cti_kpi_field cti_econ_fields[] = {
     ECON_FIELD(cost_per_cell_usd),   ECON_FIELD(cost_per_kwh_usd),      ECON_FIELD(materials_usd),
     ECON_FIELD(scrap_usd),           ECON_FIELD(energy_usd),            ECON_FIELD(labour_usd),
     ECON_FIELD(depreciation_usd),    ECON_FIELD(overhead_usd),          ECON_FIELD(energy_kwh),

@@ -30,6 +30,9 @@ extern const cti_kpi_field cti_line_fields[];
 extern const size_t cti_n_line_fields;
 extern const cti_kpi_field cti_station_fields[];
 extern const size_t cti_n_station_fields;
+/* The numeric fields of ct_econ_kpis, offsets in ct_kpis (econ_report.c). */
+extern const cti_kpi_field cti_econ_fields[];
+extern const size_t cti_n_econ_fields;
 
 #define CTI_FIELD(base, off) (*(double *)((char *)(base) + (off)))
 

@@ -108,10 +108,7 @@ static void aggregate(ct_results *r)
     for (int i = 0; i < n; i++)
         p[i] = &r->reps[i];
     cti_summarise_fields(p, n, cti_line_fields, cti_n_line_fields, t975, &r->mean, &r->ci95);
-    for (size_t f = 0; f < cti_n_econ_fields; f++) { /* a table of its own type (econ_internal.h) */
-        size_t off = cti_econ_fields[f].offset;
-        summarise(p, n, off, t975, &CTI_FIELD(&r->mean, off), &CTI_FIELD(&r->ci95, off));
-    }
+    cti_summarise_fields(p, n, cti_econ_fields, cti_n_econ_fields, t975, &r->mean, &r->ci95);
     for (size_t s = 0; s < r->mean.n_stations; s++) {
         for (int i = 0; i < n; i++)
             p[i] = &r->reps[i].stations[s];
