@@ -59,16 +59,53 @@ ct_status ct_kvalue_compute(const ct_ocv_pair *p, const ct_kvalue_options *opt,
 
 /* ---------------- median and MAD ---------------- */
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of a[0..n-1] (k < n), by quickselect (Hoare
+ * partition around the median of three): a is reordered so that a[k]
+ * holds it, everything before is <= and everything after >= it. Linear
+ * time: screening takes a median and a MAD of every aging shelf (4000
+ * cells) where a sort spent n log n. */
+static double select_kth(double *a, size_t n, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        double x = a[lo], y = a[mid], z = a[hi];
+        double pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t i = lo, j = hi;
+        for (;;) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            double t = a[i];
+            a[i++] = a[j];
+            a[j--] = t;
+        }
+        /* now a[lo..j] <= pivot <= a[j+1..hi] */
+        if (k <= j)
+            hi = j;
+        else
+            lo = j + 1;
+    }
+    return a[k];
 }
 
-/* Median of sorted[0..n-1], n >= 1. */
-static double median_sorted(const double *sorted, size_t n)
+/* Median of a[0..n-1], n >= 1 (a is reordered): the middle value, or the
+ * mean of the two middle ones. */
+static double median_select(double *a, size_t n)
 {
-    return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    double upper = select_kth(a, n, n / 2);
+    if (n % 2)
+        return upper;
+    /* a[0..n/2-1] are the lower half: the other middle value is their
+     * largest. */
+    double lower = a[0];
+    for (size_t i = 1; i < n / 2; i++)
+        if (a[i] > lower)
+            lower = a[i];
+    return 0.5 * (lower + upper);
 }
 
 /* Median and MAD using scratch (n doubles). */
@@ -76,13 +113,11 @@ static void median_mad_scratch(const double *x, size_t n, double *scratch, doubl
                                double *mad)
 {
     memcpy(scratch, x, n * sizeof *scratch);
-    qsort(scratch, n, sizeof *scratch, cmp_double);
-    double m = median_sorted(scratch, n);
+    double m = median_select(scratch, n);
     for (size_t i = 0; i < n; i++)
         scratch[i] = fabs(x[i] - m);
-    qsort(scratch, n, sizeof *scratch, cmp_double);
     *median = m;
-    *mad = median_sorted(scratch, n);
+    *mad = median_select(scratch, n);
 }
 
 ct_status ct_median_mad(const double *x, size_t n, double *median, double *mad, ct_error *err)

@@ -363,6 +363,84 @@ static void test_short_closed_form(void **state)
     assert_true(fabs(truth.charge_lost_ah - 2.5) < 1e-9);
 }
 
+/* The charge a cell cooling linearly from 45 C to 25 C in 24 h loses, by
+ * an independent integration of dQ/dt = I_sd(T(t)) + OCV(s, T(t)) / R
+ * (s = s0 - Q / C): Simpson's rule on the self-discharge alone, classical
+ * Runge-Kutta with the short, both in 20 000 steps (their errors,
+ * O(h^4), are far below the tolerances). */
+static double ramp_temp(double t_h) { return 45.0 - 20.0 * t_h / 24.0; }
+
+static double oracle_rate(const ct_ocv_curve *c, const ct_self_discharge *sd, double cap,
+                          double s0, double r_ohm, double t_h, double q)
+{
+    double i = ct_self_discharge_current_a(sd, cap, ramp_temp(t_h));
+    if (isfinite(r_ohm))
+        i += ct_ocv_at(c, s0 - q / cap, ramp_temp(t_h)) / r_ohm;
+    return i;
+}
+
+static double oracle_charge(const ct_ocv_curve *c, const ct_self_discharge *sd, double cap,
+                            double s0, double r_ohm)
+{
+    const int n = 20000;
+    double h = 24.0 / n, q = 0.0;
+    if (!isfinite(r_ohm)) {
+        double sum = 0.0;
+        for (int k = 0; k <= n; k++)
+            sum += (k == 0 || k == n ? 1.0 : k % 2 ? 4.0 : 2.0)
+                   * oracle_rate(c, sd, cap, s0, r_ohm, k * h, 0.0);
+        return sum * h / 3.0;
+    }
+    for (int k = 0; k < n; k++) {
+        double t = k * h;
+        double k1 = oracle_rate(c, sd, cap, s0, r_ohm, t, q);
+        double k2 = oracle_rate(c, sd, cap, s0, r_ohm, t + h / 2, q + h / 2 * k1);
+        double k3 = oracle_rate(c, sd, cap, s0, r_ohm, t + h / 2, q + h / 2 * k2);
+        double k4 = oracle_rate(c, sd, cap, s0, r_ohm, t + h, q + h * k3);
+        q += h / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+    }
+    return q;
+}
+
+static void test_aging_cooling_ramp(void **state)
+{
+    (void)state;
+    const ct_ocv_curve *nmc = ct_ocv_curve_builtin(CT_CHEM_NMC811);
+    ct_self_discharge sd;
+    ct_self_discharge_init(&sd);   /* 0.5 %/month, 53 kJ/mol: a factor ~4 over the ramp */
+    ct_aging_cell cell = { nmc, 150.0, 0.3, 1.0, INFINITY };
+    ct_temp_point hist[2] = { { 0.0, 45.0 }, { 24.0, 25.0 } };
+    ct_instrument perfect;
+    ct_instrument_init(&perfect);
+    ct_ocv_reading r1, r2;
+    ct_aging_truth truth;
+    ct_error err;
+
+    /* Without a short: 1e-7 of the charge (8 midpoint steps were 1e-3
+     * off here: (c dT / 8)^2 / 24 with c = Ea / (R T^2) = 0.07 per K). */
+    double want = oracle_charge(nmc, &sd, 150.0, 0.3, INFINITY);
+    assert_int_equal(ct_cell_simulate_aging(&cell, &sd, hist, 2, &perfect, &perfect, NULL, &r1,
+                                            &r2, &truth, &err),
+                     CT_OK);
+    assert_true(fabs(truth.charge_lost_ah - want) < 1e-7 * want);
+    assert_true(truth.short_charge_ah == 0.0);
+
+    /* With a short that takes about 0.4 % of the charge over the day
+     * (3.6 V / 4.6 kohm x 24 h = 19 mAh of 5 Ah) while the OCV falls with
+     * the SOC: the total and the short's part to 1e-6 (8 midpoint steps:
+     * 9e-5 on the total). */
+    cell.capacity_ah = 5.0;
+    cell.short_ohm = 4600.0;
+    want = oracle_charge(nmc, &sd, 5.0, 0.3, 4600.0);
+    double want_self = oracle_charge(nmc, &sd, 5.0, 0.3, INFINITY);
+    assert_int_equal(ct_cell_simulate_aging(&cell, &sd, hist, 2, &perfect, &perfect, NULL, &r1,
+                                            &r2, &truth, &err),
+                     CT_OK);
+    assert_true(fabs(truth.charge_lost_ah - want) < 1e-6 * want);
+    assert_true(fabs(truth.short_charge_ah - (want - want_self)) < 1e-6 * (want - want_self));
+    assert_true(fabs(truth.soc_end - (0.3 - truth.charge_lost_ah / 5.0)) < 1e-12);
+}
+
 static void test_aging_errors(void **state)
 {
     (void)state;
@@ -463,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_curve_check),
         cmocka_unit_test(test_arrhenius),
         cmocka_unit_test(test_short_closed_form),
+        cmocka_unit_test(test_aging_cooling_ramp),
         cmocka_unit_test(test_aging_errors),
         cmocka_unit_test(test_resistance),
         cmocka_unit_test(test_instrument),

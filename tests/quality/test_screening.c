@@ -135,6 +135,36 @@ static void test_median_mad(void **state)
     assert_int_equal(ct_outliers_compute(t, 8, &opt, &o, &err), CT_ERR_INVALID);
 }
 
+/* Median and MAD of a shelf-sized sample (found by selection, not
+ * sorting): the integers 1..n in a scrambled order, and a sample of ties.
+ * 1..4001: median 2001; deviations 0, 1, 1, 2, 2, ..., 2000, 2000, whose
+ * middle (index 2000 of 4001) is 1000. 1..4000: median 2000.5;
+ * deviations 0.5, 0.5, 1.5, 1.5, ..., whose two middle values (indices
+ * 1999, 2000) are 999.5 and 1000.5: MAD 1000. i mod 7 for i < 4000:
+ * values 0-2 occur 572 times, 3-6 571 times, so indices 1999 and 2000 of
+ * the sorted sample are both 3; deviations 0 (571 times), 1, 2 and 3
+ * (1143 times each) put both middle ones at 2. */
+static void test_median_mad_large(void **state)
+{
+    (void)state;
+    enum { N = 4001 };
+    static double x[N];
+    ct_error err;
+    double med, mad;
+    for (int n = N - 1; n <= N; n++) {
+        /* a permutation of 1..n: i -> (i * 1237) mod n, 1237 prime to both */
+        for (int i = 0; i < n; i++)
+            x[i] = 1.0 + (double)(((long)i * 1237) % n);
+        assert_int_equal(ct_median_mad(x, (size_t)n, &med, &mad, &err), CT_OK);
+        assert_true(med == (n + 1) / 2.0);
+        assert_true(mad == 1000.0);
+    }
+    for (int i = 0; i < N - 1; i++)
+        x[i] = (double)(i % 7);
+    assert_int_equal(ct_median_mad(x, N - 1, &med, &mad, &err), CT_OK);
+    assert_true(med == 3.0 && mad == 2.0);
+}
+
 static void test_sigma_iterative(void **state)
 {
     (void)state;
@@ -632,6 +662,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kvalue_closed_form),
         cmocka_unit_test(test_median_mad),
+        cmocka_unit_test(test_median_mad_large),
         cmocka_unit_test(test_sigma_iterative),
         cmocka_unit_test(test_micro_short_nmc),
         cmocka_unit_test(test_micro_short_lfp),
