@@ -68,12 +68,9 @@ struct ct_sim {
     uint32_t free_head;  /* first free record, NO_SLOT when none */
 };
 
-/* Bitwise rather than short-circuit operators: the heap's comparisons
- * go either way at random, and as one flag the compiler adds them into an
- * index without a branch to mispredict. */
 static inline bool ent_before(const heap_ent *a, const heap_ent *b)
 {
-    return (a->t < b->t) | ((a->t == b->t) & (a->key < b->key));
+    return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
 static void sift_up(ct_sim *s, uint32_t i, heap_ent e)
@@ -89,31 +86,30 @@ static void sift_up(ct_sim *s, uint32_t i, heap_ent e)
     h[i] = e;
 }
 
-/* Removes the top entry, bottom-up (Floyd): the hole at the root moves
- * down along the smaller children to a leaf, one comparison a level, and
- * the last entry, which goes into it, sifts up from there. The last entry
- * is usually a late one (a repair or a formation batch days ahead) that
- * belongs near the leaves, so this takes about half the comparisons of
- * sifting it down from the root (the factory's heap holds ~1 000 entries).
- * Keys are unique, so the order of events is the same either way. */
-static inline void heap_pop(ct_sim *s)
+static void sift_down(ct_sim *s, uint32_t i, heap_ent e)
 {
     heap_ent *h = s->heap;
-    uint32_t n = --s->n;
-    if (n == 0)
-        return;
-    uint32_t i = 0, child = 1;
-    while (child + 1 < n) {
-        child += ent_before(&h[child + 1], &h[child]);
-        h[i] = h[child];
-        i = child;
-        child = 2 * i + 1;
-    }
-    if (child < n) {
+    uint32_t n = s->n;
+    for (;;) {
+        uint32_t child = 2 * i + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && ent_before(&h[child + 1], &h[child]))
+            child++;
+        if (!ent_before(&h[child], &e))
+            break;
         h[i] = h[child];
         i = child;
     }
-    sift_up(s, i, h[n]);
+    h[i] = e;
+}
+
+/* Removes the top entry. */
+static inline void heap_pop(ct_sim *s)
+{
+    s->n--;
+    if (s->n > 0)
+        sift_down(s, 0, s->heap[s->n]);
 }
 
 static inline void rec_free(ct_sim *s, uint32_t slot)
