@@ -36,8 +36,8 @@
 #define BUCKET_MAX_BYTES 65536     /* a bucket's serial list is flushed in parts beyond this */
 #define COIL_HINTS 10              /* pieces and lots of a cell (4 + 6) */
 #define TXN_CHUNKS 32              /* chunks per transaction at most */
-#define TXN_MS 1000
-#define HIST_BLOCK 256             /* pooled history buffer of a cell in process (most fit) */                /* age at which a transaction commits when the queue is empty */
+#define TXN_MS 1000                /* age at which a transaction commits when the queue is empty */
+#define HIST_BLOCK 192             /* pooled history buffer of a cell in process (most fit) */
 
 enum { REC_CELL = 1, REC_UNIT, REC_BUCKET, REC_RUN_END, REC_CELL_PASSAGE, REC_CELL_MEASUREMENT };
 
@@ -1104,7 +1104,7 @@ static int step(sqlite3_stmt *s)
 
 static const char *const state_names[] = {"in_process", "shipped", "scrapped"};
 
-#define CELLS_PER_INSERT 16
+#define CELLS_PER_INSERT 64
 static const char *const unit_status_names[] = {"used", "scrapped", "in_line"};
 static const char *const kind_names[] = {"item", "batch", "coil", "lot"};
 
