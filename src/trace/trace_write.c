@@ -318,17 +318,24 @@ static void submit(rep_state *r)
     pthread_mutex_unlock(&t->lock);
 }
 
-/* Room for need more bytes in r's chunk; NULL when out of memory. */
-static chunk *room(rep_state *r, size_t need)
+/* room's slow path: the next chunk. */
+static chunk *next_chunk(rep_state *r, size_t need)
 {
-    if (r->cur && r->cur->len + need <= r->cur->cap)
-        return r->cur;
     submit(r);
     if (!(r->cur = chunk_new(r->t, r->rep, need))) {
         fail_nomem(r->t);
         return NULL;
     }
     return r->cur;
+}
+
+/* Room for need more bytes in r's chunk; NULL when out of memory. (Inline:
+ * every passage of every cell comes through here.) */
+static inline chunk *room(rep_state *r, size_t need)
+{
+    if (r->cur && r->cur->len + need <= r->cur->cap)
+        return r->cur;
+    return next_chunk(r, need);
 }
 
 /* ---- record encoding (host byte order: the chunk never leaves the process) ---- */
@@ -647,9 +654,8 @@ static void bucket_flush(rep_state *r, int station, bucket_acc *a)
 static void bucket_add(rep_state *r, int station, uint64_t serial, double start, double dur)
 {
     bucket_acc *accs = &r->acc[(size_t)station * BUCKET_ACCS];
-    int64_t b = (int64_t)floor(start / CTI_TRACE_BUCKET_S);
-    if (b < 0)
-        b = 0;
+    /* truncation is the floor for the times >= 0 that count */
+    int64_t b = start > 0 ? (int64_t)(start / CTI_TRACE_BUCKET_S) : 0;
     bucket_acc *a = NULL, *oldest = NULL;
     for (int i = 0; i < BUCKET_ACCS; i++) {
         if (accs[i].bucket == b) {
