@@ -10,9 +10,10 @@
  * map keyed by serial: memory follows work in progress), which becomes
  * one BLOB when the cell's record arrives. Finished cells, batches, coils and entries of the
  * station index are serialised into 1 MB chunks; a writer thread stores
- * each chunk in one transaction with prepared statements (WAL mode,
- * synchronous OFF), so the simulation and SQLite work side by side and
- * a run killed at any moment leaves every committed chunk readable. The
+ * them, up to 32 chunks a transaction (writer_main), with prepared
+ * statements (WAL mode, synchronous OFF), so the simulation and SQLite
+ * work side by side and a run killed at any moment leaves every committed
+ * transaction readable. The
  * queue of chunks is bounded: a simulation faster than the disk waits.
  * A failed write (disk full) stops the storing; ct_trace_close reports it.
  */
