@@ -536,10 +536,12 @@ ct_status cti_trace_schema_prepare(sqlite3 *db, const char *path, ct_error *err)
                    ? st
                    : update_attributes(db, path, err);
     char sql[256];
-    /* 16 kB pages: a third less work per row than 4 kB for this append-
-     * mostly load (fewer page splits and WAL frames) */
+    /* 64 kB pages: for this append-mostly load a third less work per row
+     * than 4 kB pages, and 10 % less writer CPU than 16 kB (a quarter of
+     * the WAL frames and write calls: less kernel time; fewer page
+     * splits); the database is 0.3 % larger */
     snprintf(sql, sizeof sql,
-             "PRAGMA page_size = 16384; BEGIN; PRAGMA application_id = %d; PRAGMA user_version = %d;", CTI_TRACE_APP_ID,
+             "PRAGMA page_size = 65536; BEGIN; PRAGMA application_id = %d; PRAGMA user_version = %d;", CTI_TRACE_APP_ID,
              CT_TRACE_SCHEMA_VERSION);
     st = cti_trace_exec(db, sql, path, "cannot create the schema", err);
     for (size_t i = 0; st == CT_OK && i < sizeof schema_sql / sizeof schema_sql[0]; i++)

@@ -10,9 +10,10 @@
  * map keyed by serial: memory follows work in progress), which becomes
  * one BLOB when the cell's record arrives. Finished cells, batches, coils and entries of the
  * station index are serialised into 1 MB chunks; a writer thread stores
- * each chunk in one transaction with prepared statements (WAL mode,
- * synchronous OFF), so the simulation and SQLite work side by side and
- * a run killed at any moment leaves every committed chunk readable. The
+ * them, up to 32 chunks a transaction (writer_main), with prepared
+ * statements (WAL mode, synchronous OFF), so the simulation and SQLite
+ * work side by side and a run killed at any moment leaves every committed
+ * transaction readable. The
  * queue of chunks is bounded: a simulation faster than the disk waits.
  * A failed write (disk full) stops the storing; ct_trace_close reports it.
  */
@@ -34,6 +35,10 @@
 #define QUEUE_MAX 16               /* chunks waiting for the writer: 16 MB at most */
 #define BUCKET_ACCS 4              /* open time buckets per station */
 #define BUCKET_MAX_BYTES 65536     /* a bucket's serial list is flushed in parts beyond this */
+#define COIL_HINTS 10              /* pieces and lots of a cell (4 + 6) */
+#define TXN_CHUNKS 32              /* chunks per transaction at most */
+#define TXN_MS 1000                /* age at which a transaction commits when the queue is empty */
+#define HIST_BLOCK 192             /* pooled history buffer of a cell in process (most fit) */
 
 enum { REC_CELL = 1, REC_UNIT, REC_BUCKET, REC_RUN_END, REC_CELL_PASSAGE, REC_CELL_MEASUREMENT };
 
@@ -61,6 +66,7 @@ typedef struct wip_map {
     size_t cap, n;          /* cap a power of two */
     wip_slot *ov;           /* overflow: lingering cells */
     size_t ov_cap, ov_n;
+    void *pool;             /* free history blocks (HIST_BLOCK bytes), each linking the next */
 } wip_map;
 
 typedef struct upassage {
@@ -144,10 +150,12 @@ struct ct_trace {
     ct_error error;                 /* first failure, under lock */
     ct_trace_counts counts;         /* under lock */
 
+    ct_trace_counts pending;        /* writer thread: in the open transaction */
     struct staged_cell *staged;     /* writer thread: cells for the next INSERT */
     int n_staged;
     struct coil_acc *coils;         /* writer thread: the chunk's pieces per coil lane */
     int n_coils, cap_coils;
+    int coil_hint[COIL_HINTS];      /* writer thread: see coil_acc_get */
     sqlite3_stmt *ins_cells, *ins_cell, *ins_seg, *ins_unit, *ins_input, *ins_lot, *ins_span, *ins_upass,
         *ins_umeas, *ins_bucket, *upd_run;
 };
@@ -171,13 +179,18 @@ typedef struct coil_acc {
 /* The chunk's accumulator of a coil lane (anode 0/1) or a lot (ACC_LOT,
  * maker = material, coil = lot number), made on first use; NULL when out
  * of memory. */
-static coil_acc *coil_acc_get(ct_trace *t, int maker, uint64_t coil, uint32_t lane, int anode)
+static coil_acc *coil_acc_get(ct_trace *t, int k, int maker, uint64_t coil, uint32_t lane, int anode)
 {
-    for (int i = t->n_coils - 1; i >= 0; i--) {
-        coil_acc *a = &t->coils[i];
-        if (a->maker == maker && a->coil == coil && a->lane == lane && a->anode == anode)
-            return a;
-    }
+#define ACC_IS(a) ((a)->maker == maker && (a)->coil == coil && (a)->lane == lane && (a)->anode == anode)
+    /* the cells of a chunk come from a few coils and lots, in runs: the
+     * accumulator that piece k of the cell before used is the likely one */
+    int *hint = &t->coil_hint[k < COIL_HINTS ? k : COIL_HINTS - 1];
+    if (*hint < t->n_coils && ACC_IS(&t->coils[*hint]))
+        return &t->coils[*hint];
+    for (int i = t->n_coils - 1; i >= 0; i--)
+        if (ACC_IS(&t->coils[i]))
+            return &t->coils[*hint = i];
+#undef ACC_IS
     if (t->n_coils == t->cap_coils) {
         int cap = t->cap_coils ? 2 * t->cap_coils : 16;
         coil_acc *p = realloc(t->coils, (size_t)cap * sizeof *p);
@@ -187,6 +200,7 @@ static coil_acc *coil_acc_get(ct_trace *t, int maker, uint64_t coil, uint32_t la
         t->coils = p;
         t->cap_coils = cap;
     }
+    *hint = t->n_coils;
     coil_acc *a = &t->coils[t->n_coils++];
     a->maker = maker;
     a->coil = coil;
@@ -305,17 +319,24 @@ static void submit(rep_state *r)
     pthread_mutex_unlock(&t->lock);
 }
 
-/* Room for need more bytes in r's chunk; NULL when out of memory. */
-static chunk *room(rep_state *r, size_t need)
+/* room's slow path: the next chunk. */
+static chunk *next_chunk(rep_state *r, size_t need)
 {
-    if (r->cur && r->cur->len + need <= r->cur->cap)
-        return r->cur;
     submit(r);
     if (!(r->cur = chunk_new(r->t, r->rep, need))) {
         fail_nomem(r->t);
         return NULL;
     }
     return r->cur;
+}
+
+/* Room for need more bytes in r's chunk; NULL when out of memory. (Inline:
+ * every passage of every cell comes through here.) */
+static inline chunk *room(rep_state *r, size_t need)
+{
+    if (r->cur && r->cur->len + need <= r->cur->cap)
+        return r->cur;
+    return next_chunk(r, need);
 }
 
 /* ---- record encoding (host byte order: the chunk never leaves the process) ---- */
@@ -493,7 +514,7 @@ static bool place(wip_map *m, const wip_slot *e)
 
 static bool wip_grow(wip_map *m)
 {
-    wip_map g = {NULL, m->cap ? 2 * m->cap : 4096, 0, NULL, 0, 0};
+    wip_map g = {NULL, m->cap ? 2 * m->cap : 4096, 0, NULL, 0, 0, m->pool};
     if (!(g.slots = calloc(g.cap, sizeof *g.slots)))
         return false;
     bool ok = true;
@@ -557,20 +578,52 @@ static void wip_remove(wip_map *m, wip_slot *slot)
     }
 }
 
-static bool slot_reserve(wip_slot *s, uint32_t n)
+/* Gives back the history buffer of a cell that left: a block to the
+ * pool, a larger buffer to the heap. */
+static void hist_release(wip_map *m, uint8_t *buf, uint32_t cap)
 {
-    if (s->len + n <= s->cap)
+    if (cap == HIST_BLOCK) {
+        memcpy(buf, &m->pool, sizeof m->pool);
+        m->pool = buf;
+    } else {
+        free(buf);
+    }
+}
+
+/* Room for n more bytes in s's history (slot_reserve's slow path). */
+static bool slot_grow(wip_map *m, wip_slot *s, uint32_t n)
+{
+    uint8_t *p;
+    if (!s->cap && n <= HIST_BLOCK) {
+        /* most cells' history in process fits in one block of the pool:
+         * no malloc and free per cell, no copying */
+        if ((p = m->pool) != NULL)
+            memcpy(&m->pool, p, sizeof m->pool);
+        else if (!(p = malloc(HIST_BLOCK)))
+            return false;
+        s->buf = p;
+        s->cap = HIST_BLOCK;
         return true;
-    /* most cells' history fits in 192 bytes: one allocation, no copying */
-    uint32_t cap = s->cap ? s->cap * 2 : 192;
+    }
+    uint32_t cap = s->cap ? s->cap * 2 : HIST_BLOCK * 2;
     while (cap < s->len + n)
         cap *= 2;
-    uint8_t *p = realloc(s->buf, cap);
-    if (!p)
+    if (s->cap == HIST_BLOCK) {
+        if (!(p = malloc(cap)))
+            return false;
+        memcpy(p, s->buf, s->len);
+        hist_release(m, s->buf, s->cap);
+    } else if (!(p = realloc(s->buf, cap))) {
         return false;
+    }
     s->buf = p;
     s->cap = cap;
     return true;
+}
+
+static inline bool slot_reserve(wip_map *m, wip_slot *s, uint32_t n)
+{
+    return s->len + n <= s->cap || slot_grow(m, s, n);
 }
 
 /* ---- the station index ------------------------------------------------------- */
@@ -602,9 +655,8 @@ static void bucket_flush(rep_state *r, int station, bucket_acc *a)
 static void bucket_add(rep_state *r, int station, uint64_t serial, double start, double dur)
 {
     bucket_acc *accs = &r->acc[(size_t)station * BUCKET_ACCS];
-    int64_t b = (int64_t)floor(start / CTI_TRACE_BUCKET_S);
-    if (b < 0)
-        b = 0;
+    /* truncation is the floor for the times >= 0 that count */
+    int64_t b = start > 0 ? (int64_t)(start / CTI_TRACE_BUCKET_S) : 0;
     bucket_acc *a = NULL, *oldest = NULL;
     for (int i = 0; i < BUCKET_ACCS; i++) {
         if (accs[i].bucket == b) {
@@ -1059,7 +1111,7 @@ static int step(sqlite3_stmt *s)
 
 static const char *const state_names[] = {"in_process", "shipped", "scrapped"};
 
-#define CELLS_PER_INSERT 16
+#define CELLS_PER_INSERT 64
 static const char *const unit_status_names[] = {"used", "scrapped", "in_line"};
 static const char *const kind_names[] = {"item", "batch", "coil", "lot"};
 
@@ -1150,12 +1202,16 @@ static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trac
     uint8_t state = x->state;
     /* the product features: float32, little-endian, attribute order */
     x->nf = na < 128 ? na : 128;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(x->feat, in->p, 4 * (size_t)x->nf);
+#else
     for (uint32_t i = 0; i < x->nf; i++) {
         uint32_t bits;
         memcpy(&bits, in->p + 4 * (size_t)i, 4);
         for (int k = 0; k < 4; k++)
             x->feat[4 * i + (uint32_t)k] = (uint8_t)(bits >> (8 * k));
     }
+#endif
     in->p += 4 * (size_t)na;
     uint8_t ns, nl;
     GET(in, uint8_t, ns);
@@ -1200,7 +1256,7 @@ static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trac
         GET(&sg, double, to);
         h->len += cti_hist_put_piece(h->p + h->len, lot ? CTI_HIST_LOT : CTI_HIST_PIECE, maker, coil,
                                      (int)lane, anode, from, to);
-        coil_acc *a = coil_acc_get(t, maker, coil, lane, lot ? ACC_LOT : anode);
+        coil_acc *a = coil_acc_get(t, k, maker, coil, lane, lot ? ACC_LOT : anode);
         if (!a || !cti_buf_reserve(&a->pieces, 30))
             return SQLITE_NOMEM;
         a->pieces.len += cti_put_coil_piece(a->pieces.p + a->pieces.len, serial, &a->last, &a->last_um,
@@ -1213,7 +1269,7 @@ static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trac
     if (slot) {
         memcpy(h->p + h->len, slot->buf, sl);
         h->len += sl;
-        free(slot->buf);
+        hist_release(&r->wip, slot->buf, slot->cap);
         wip_remove(&r->wip, slot);
     }
     n->cells++;
@@ -1413,7 +1469,7 @@ static int store_cell_passage(rep_state *r, rd *in)
     GET(in, double, start_s);
     GET(in, double, end_s);
     wip_slot *s = wip_get(&r->wip, serial);
-    if (!s || !slot_reserve(s, 10 + 10 + 10 + 10))
+    if (!s || !slot_reserve(&r->wip, s, 10 + 10 + 10 + 10))
         return SQLITE_NOMEM;
     int64_t start = to_ms(start_s), end = to_ms(end_s);
     if (end < start)
@@ -1441,7 +1497,7 @@ static int store_cell_measurement(rep_state *r, rd *in)
     GET(in, double, value);
     GET(in, double, time_s);
     wip_slot *s = wip_get(&r->wip, serial);
-    if (!s || !slot_reserve(s, 10 + 1 + 8 + 10))
+    if (!s || !slot_reserve(&r->wip, s, 10 + 1 + 8 + 10))
         return SQLITE_NOMEM;
     int64_t t = to_ms(time_s);
     uint8_t *o = s->buf + s->len;
@@ -1542,29 +1598,71 @@ static int store_coils(ct_trace *t, int64_t run_id)
     return rc;
 }
 
-/* One chunk, one transaction. */
-static void store_chunk(ct_trace *t, chunk *c)
+/* The failure of the open transaction (rc): rolls it back and stops the
+ * storing, saying what the database keeps. */
+static void fail_txn(ct_trace *t, int rc)
 {
-    ct_trace_counts n;
-    memset(&n, 0, sizeof n);
+    char msg[512];
+    int base = rc & 0xff;
+    snprintf(msg, sizeof msg, "%s%s", sqlite3_errmsg(t->db),
+             base == SQLITE_FULL || base == SQLITE_IOERR
+                 ? " (the disk is full, or the file may not grow larger)"
+                 : "");
+    sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+    memset(&t->pending, 0, sizeof t->pending);
+    ct_trace_counts done;
+    ct_trace_get_counts(t, &done);
+    char full[768];
+    snprintf(full, sizeof full,
+             "%s; the database keeps the %llu cells of the %llu batches committed before", msg,
+             (unsigned long long)done.cells, (unsigned long long)done.batches);
+    fail(t, CT_ERR_DB, "%s: cannot write the trace: %s", full);
+}
+
+/* Commits the open transaction and counts what it held. */
+static void commit(ct_trace *t)
+{
+    int rc = sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        fail_txn(t, rc);
+        return;
+    }
+    ct_trace_counts *n = &t->pending;
+    pthread_mutex_lock(&t->lock);
+    t->counts.cells += n->cells;
+    t->counts.cells_shipped += n->cells_shipped;
+    t->counts.cells_scrapped += n->cells_scrapped;
+    t->counts.cells_in_process += n->cells_in_process;
+    t->counts.units += n->units;
+    t->counts.batches++;
+    pthread_mutex_unlock(&t->lock);
+    memset(n, 0, sizeof *n);
+}
+
+/* Stores one chunk in the open transaction (begun here if none is);
+ * false when that failed (the transaction is rolled back). */
+static bool store_chunk(ct_trace *t, chunk *c, bool begin)
+{
     rep_state *r = &t->reps[c->rep];
     int64_t run_id = r->run_id;
-    int rc = sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL);
+    int rc = begin ? sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL) : SQLITE_OK;
     rd in = {c->data};
     const uint8_t *end = c->data + c->len;
     while (rc == SQLITE_OK && in.p < end) {
         uint32_t type;
         GET(&in, uint32_t, type);
         switch (type) {
-        case REC_CELL: rc = store_cell(t, r, run_id, &in, &n); break;
+        case REC_CELL: rc = store_cell(t, r, run_id, &in, &t->pending); break;
         case REC_CELL_PASSAGE: rc = store_cell_passage(r, &in); break;
         case REC_CELL_MEASUREMENT: rc = store_cell_measurement(r, &in); break;
-        case REC_UNIT: rc = store_unit(t, run_id, &in, &n); break;
+        case REC_UNIT: rc = store_unit(t, run_id, &in, &t->pending); break;
         case REC_BUCKET: rc = store_bucket(t, run_id, &in); break;
-        case REC_RUN_END: rc = store_run_end(t, r, run_id, &in, &n); break;
+        case REC_RUN_END: rc = store_run_end(t, r, run_id, &in, &t->pending); break;
         default: rc = SQLITE_CORRUPT; break;
         }
     }
+    /* the staged cells point into the chunk, and a chunk's coil lanes
+     * are rows of their own: both are stored with it */
     if (rc == SQLITE_OK)
         rc = flush_cells(t, run_id);
     t->n_staged = 0;
@@ -1572,42 +1670,43 @@ static void store_chunk(ct_trace *t, chunk *c)
         rc = store_coils(t, run_id);
     else
         t->n_coils = 0;
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        char msg[512];
-        int base = rc & 0xff;
-        snprintf(msg, sizeof msg, "%s%s", sqlite3_errmsg(t->db),
-                 base == SQLITE_FULL || base == SQLITE_IOERR
-                     ? " (the disk is full, or the file may not grow larger)"
-                     : "");
-        sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
-        ct_trace_counts done;
-        ct_trace_get_counts(t, &done);
-        char full[768];
-        snprintf(full, sizeof full,
-                 "%s; the database keeps the %llu cells of the %llu batches committed before", msg,
-                 (unsigned long long)done.cells, (unsigned long long)done.batches);
-        fail(t, CT_ERR_DB, "%s: cannot write the trace: %s", full);
-        return;
+        fail_txn(t, rc);
+        return false;
     }
-    pthread_mutex_lock(&t->lock);
-    t->counts.cells += n.cells;
-    t->counts.cells_shipped += n.cells_shipped;
-    t->counts.cells_scrapped += n.cells_scrapped;
-    t->counts.cells_in_process += n.cells_in_process;
-    t->counts.units += n.units;
-    t->counts.batches++;
-    pthread_mutex_unlock(&t->lock);
+    return true;
 }
 
+static bool past(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return now.tv_sec > deadline->tv_sec ||
+           (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+/* The writer thread: stores the chunks in transactions of up to
+ * TXN_CHUNKS chunks (each commit writes the B-trees' last pages to the
+ * WAL again: fewer commits, less to write); one that has been open TXN_MS
+ * commits as soon as the queue is empty, so readers see the run at most
+ * about that late. The first transactions are smaller (1, 2, 4 ...
+ * chunks), so that the first cells are readable (and kept if the disk
+ * fills up) early. */
 static void *writer_main(void *arg)
 {
     ct_trace *t = arg;
+    int in_txn = 0;                 /* chunks in the open transaction */
+    int txn_max = 1;                /* chunks of this transaction at most */
+    struct timespec deadline = {0, 0};
     for (;;) {
         pthread_mutex_lock(&t->lock);
-        while (!t->q_head && !t->quit)
-            pthread_cond_wait(&t->cv_item, &t->lock);
+        bool timed_out = false;
+        while (!t->q_head && !t->quit && !timed_out) {
+            if (in_txn)
+                timed_out = pthread_cond_timedwait(&t->cv_item, &t->lock, &deadline) == ETIMEDOUT;
+            else
+                pthread_cond_wait(&t->cv_item, &t->lock);
+        }
         chunk *c = t->q_head;
         if (c) {
             t->q_head = c->next;
@@ -1616,12 +1715,33 @@ static void *writer_main(void *arg)
             t->q_len--;
             pthread_cond_signal(&t->cv_space);
         }
+        bool empty = !t->q_head;
         pthread_mutex_unlock(&t->lock);
-        if (!c)
-            return NULL;
-        if (!atomic_load(&t->failed))
-            store_chunk(t, c);
-        chunk_recycle(t, c);
+        if (c) {
+            if (!atomic_load(&t->failed)) {
+                if (!in_txn) {
+                    clock_gettime(CLOCK_REALTIME, &deadline);
+                    deadline.tv_sec += TXN_MS / 1000;
+                    deadline.tv_nsec += (long)(TXN_MS % 1000) * 1000000L;
+                    if (deadline.tv_nsec >= 1000000000L) {
+                        deadline.tv_sec++;
+                        deadline.tv_nsec -= 1000000000L;
+                    }
+                }
+                in_txn = store_chunk(t, c, in_txn == 0) ? in_txn + 1 : 0;
+            }
+            chunk_recycle(t, c);
+            if (in_txn < txn_max && !(empty && past(&deadline)))
+                continue;
+        } else if (!in_txn) {
+            return NULL;            /* quit, queue empty, nothing open */
+        }
+        if (in_txn) {
+            commit(t);
+            if (txn_max < TXN_CHUNKS)
+                txn_max *= 2;
+        }
+        in_txn = 0;
     }
 }
 
@@ -1770,6 +1890,12 @@ static void trace_free(ct_trace *t)
                 free(r->wip.ov[k].buf);
         free(r->wip.slots);
         free(r->wip.ov);
+        while (r->wip.pool) {
+            void *next;
+            memcpy(&next, r->wip.pool, sizeof next);
+            free(r->wip.pool);
+            r->wip.pool = next;
+        }
         for (int k = 0; k < r->n_units; k++) {
             free(r->units[k].pass);
             free(r->units[k].meas);

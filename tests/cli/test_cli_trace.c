@@ -344,7 +344,7 @@ static void test_write_failure(void **state)
     (void)state;
     char path[200], cmd[1024];
     snprintf(path, sizeof path, "%s/full.db", dir);
-    snprintf(cmd, sizeof cmd, "ulimit -f 2500; exec '%s' run '%s' --horizon 30d --trace '%s' >'%s/out' 2>'%s/err'",
+    snprintf(cmd, sizeof cmd, "ulimit -f 4000; exec '%s' run '%s' --horizon 30d --trace '%s' >'%s/out' 2>'%s/err'",
              CT_CLI, flow_path, path, dir, dir);
     int st = system(cmd);
     char p[256];
