@@ -675,7 +675,7 @@ ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discha
          * and a constant SOC (a healthy cell on a shelf); a short that
          * drains the cell takes a step per 0.1 % of SOC lost, so that the
          * OCV, and with it the short's current, changes little within a
-         * step. Never more than one an hour. */
+         * step; never more steps than the piece has hours. */
         double steps = ceil((t1 - t0) / h_max);
         double need = fmax(T0 == T1 ? 1.0 : 8.0, ceil(dsoc / 1e-3));
         if (steps > need)
