@@ -414,10 +414,17 @@ double ct_ocv_soc(const ct_ocv_curve *c, double ocv_v, double temp_c)
 
 /* ---------------- self-discharge ---------------- */
 
+/* exp(ea_r (inv_tr - 1/T)): the Arrhenius factor from Ea/R and 1/T_ref,
+ * which the aging integration keeps per cell (leak_model). */
+static double arrhenius(double ea_r, double inv_tr, double temp_c)
+{
+    return exp(ea_r * (inv_tr - 1.0 / (temp_c + CT_ZERO_C_IN_K)));
+}
+
 double ct_arrhenius_factor(double ea_j_per_mol, double temp_c, double ref_temp_c)
 {
-    double t = temp_c + CT_ZERO_C_IN_K, tr = ref_temp_c + CT_ZERO_C_IN_K;
-    return exp(ea_j_per_mol / CT_GAS_CONSTANT_J_MOL_K * (1.0 / tr - 1.0 / t));
+    return arrhenius(ea_j_per_mol / CT_GAS_CONSTANT_J_MOL_K, 1.0 / (ref_temp_c + CT_ZERO_C_IN_K),
+                     temp_c);
 }
 
 void ct_self_discharge_init(ct_self_discharge *sd)
@@ -431,10 +438,16 @@ void ct_self_discharge_init(ct_self_discharge *sd)
  * fixed length keeps the unit exact. */
 #define HOURS_PER_MONTH 720.0
 
+/* The nominal self-discharge current at the reference temperature, A. */
+static double self_discharge_base_a(const ct_self_discharge *sd, double capacity_ah)
+{
+    return sd->base_frac_per_month * capacity_ah / HOURS_PER_MONTH;
+}
+
 double ct_self_discharge_current_a(const ct_self_discharge *sd, double capacity_ah,
                                    double temp_c)
 {
-    return sd->base_frac_per_month * capacity_ah / HOURS_PER_MONTH
+    return self_discharge_base_a(sd, capacity_ah)
            * ct_arrhenius_factor(sd->ea_j_per_mol, temp_c, sd->ref_temp_c);
 }
 
@@ -506,10 +519,9 @@ double ct_instrument_read(const ct_instrument *ins, double true_value, ct_rng *r
 #define MAX_STEPS 100000
 
 /* The discharge current of one cell, with what does not change during a
- * rest computed once: the same numbers ct_self_discharge_current_a and
- * ct_arrhenius_factor compute (the same operations in the same order),
- * without three divisions per call; the stepping below evaluates it tens
- * of times a cell. */
+ * rest computed once: ct_self_discharge_current_a's numbers without its
+ * three divisions per call; the integration below evaluates it tens of
+ * times a cell. */
 typedef struct leak_model {
     const ct_ocv_curve *curve;
     double scale;       /* the cell's self-discharge relative to nominal */
@@ -524,7 +536,7 @@ static leak_model leak_model_of(const ct_aging_cell *cell, const ct_self_dischar
     return (leak_model){
         .curve = cell->curve,
         .scale = cell->self_discharge_scale,
-        .base_a = sd->base_frac_per_month * cell->capacity_ah / HOURS_PER_MONTH,
+        .base_a = self_discharge_base_a(sd, cell->capacity_ah),
         .ea_r = sd->ea_j_per_mol / CT_GAS_CONSTANT_J_MOL_K,
         .inv_tr = 1.0 / (sd->ref_temp_c + CT_ZERO_C_IN_K),
         .short_ohm = cell->short_ohm,
@@ -534,7 +546,7 @@ static leak_model leak_model_of(const ct_aging_cell *cell, const ct_self_dischar
 /* The self-discharge current (A) at temp, without the short. */
 static double self_discharge_a(const leak_model *m, double temp_c)
 {
-    return m->scale * (m->base_a * exp(m->ea_r * (m->inv_tr - 1.0 / (temp_c + CT_ZERO_C_IN_K))));
+    return m->scale * (m->base_a * arrhenius(m->ea_r, m->inv_tr, temp_c));
 }
 
 /* Discharge current (A) at soc and temp; the part through the short goes
