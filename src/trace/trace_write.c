@@ -5,10 +5,14 @@
  * The callbacks run on the simulation's thread and must be cheap: there
  * are about twenty station passages per cell and millions of cells a
  * month. So a cell's passages and measurements are handed over as they
- * come (fixed records in the chunks below); the writer thread appends
+ * come (fixed records in the chunks below, one-byte tags; the passages
+ * of one job after the first by serial alone); the writer thread appends
  * them, varint encoded, to a small buffer kept per cell in process (a hash
  * map keyed by serial: memory follows work in progress), which becomes
- * one BLOB when the cell's record arrives. Finished cells, batches, coils and entries of the
+ * one BLOB when the cell's record arrives, and builds the station index
+ * (passage_bucket) from them. The rows of coil_cells are per group of
+ * cells as the first version of this writer cut them (coil_group), so
+ * the database does not depend on the record layout. Finished cells, batches, coils and entries of the
  * station index are serialised into 1 MB chunks; a writer thread stores
  * them, up to 32 chunks a transaction (writer_main), with prepared
  * statements (WAL mode, synchronous OFF), so the simulation and SQLite
