@@ -10,10 +10,9 @@
  * them, varint encoded, to a small buffer kept per cell in process (a hash
  * map keyed by serial: memory follows work in progress), which becomes
  * one BLOB when the cell's record arrives, and builds the station index
- * (passage_bucket) from them. The rows of coil_cells are per group of
- * cells as the first version of this writer cut them (coil_group), so
- * the database does not depend on the record layout. Finished cells, batches, coils and entries of the
- * station index are serialised into 1 MB chunks; a writer thread stores
+ * (passage_bucket) from them; coil_cells gets a row per coil lane per
+ * chunk (coil_group). Finished cells, batches and coils are serialised
+ * into 1 MB chunks; a writer thread stores
  * them, up to 32 chunks a transaction (writer_main), with prepared
  * statements (WAL mode, synchronous OFF), so the simulation and SQLite
  * work side by side and a run killed at any moment leaves every committed
@@ -53,12 +52,6 @@ enum {
     REC_CELL = 1, REC_UNIT, REC_RUN_END, REC_CELL_PASSAGE, REC_CELL_PASSAGE_SAME, REC_CELL_MEASUREMENT,
     REC_FLUSH_BUCKETS
 };
-
-/* Sizes of records in the chunks of the first version (see coil_group). */
-#define OLD_TAG_EXTRA 3             /* a 4-byte type tag then */
-#define OLD_PASSAGE_BYTES (4 + 8 + 4 + 4 + 8 + 8)
-#define OLD_MEASUREMENT_BYTES (4 + 8 + 4 + 1 + 8 + 8)
-#define OLD_BUCKET_BYTES (4 + 4 + 8 + 4 + 8 + 8 + 4)
 
 /* ---- chunks ---------------------------------------------------------------- */
 
@@ -138,22 +131,13 @@ typedef struct coil_acc {
     uint64_t last;
     int64_t last_um;
     cti_buf pieces;
-    int64_t rowid;          /* its coil_cells row so far, 0: none yet */
-    uint32_t stored_n;      /* pieces in that row */
 } coil_acc;
 
-/* The coil lanes of the cells of a group: the cells whose records filled
- * one chunk of the first version of this writer (a passage record took 36
- * bytes, a measurement 33, a type tag 4; station index rows were records
- * too). The rows of coil_cells follow that grouping, so the database does
- * not depend on how the records are handed over now; the writer replays
- * those chunk sizes (group_room). */
+/* The coil lanes of the cells of one chunk: a row of coil_cells each. */
 typedef struct coil_group {
     coil_acc *coils;
     int n, cap;
     int hint[COIL_HINTS];   /* see coil_acc_get */
-    size_t len, cap_bytes;  /* bytes of the group's chunk then, and its size */
-    bool open;
 } coil_group;
 
 /* The last passage of a cell handed over in full (see REC_CELL_PASSAGE_SAME). */
@@ -218,7 +202,7 @@ struct ct_trace {
     _Alignas(64) ct_trace_counts pending;   /* in the open transaction */
     struct staged_cell *staged;     /* writer thread: cells for the next INSERT */
     int n_staged;
-    sqlite3_stmt *ins_cells, *ins_cell, *ins_seg, *upd_seg, *ins_unit, *ins_input, *ins_lot, *ins_span, *ins_upass,
+    sqlite3_stmt *ins_cells, *ins_cell, *ins_seg, *ins_unit, *ins_input, *ins_lot, *ins_span, *ins_upass,
         *ins_umeas, *ins_bucket, *upd_run;
 };
 
@@ -259,8 +243,6 @@ static coil_acc *coil_acc_get(coil_group *g, int k, int maker, uint64_t coil, ui
     a->last = 0;
     a->last_um = 0;
     a->pieces.len = 0;
-    a->rowid = 0;
-    a->stored_n = 0;
     return a;
 }
 
@@ -692,13 +674,12 @@ static inline bool slot_reserve(wip_map *m, wip_slot *s, uint32_t n)
 /* ---- the station index (writer thread) ---------------------------------- */
 
 static int step(sqlite3_stmt *s);
-static int group_room(ct_trace *t, rep_state *r, size_t n);
 
 /* Stores a's cells as a row of passage_bucket and empties it. */
 static int bucket_flush(ct_trace *t, rep_state *r, int station, bucket_acc *a)
 {
     int rc = SQLITE_OK;
-    if (a->n > 0 && (rc = group_room(t, r, OLD_BUCKET_BYTES + a->serials.len)) == SQLITE_OK) {
+    if (a->n > 0) {
         sqlite3_stmt *q = t->ins_bucket;
         sqlite3_bind_int64(q, 1, r->run_id);
         sqlite3_bind_int(q, 2, station);
@@ -1279,10 +1260,9 @@ static int flush_cells(ct_trace *t, int64_t run_id)
     return rc;
 }
 
-/* Stores a cell record (grouped: it came in a chunk, see coil_group). */
-static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trace_counts *n, bool grouped)
+/* Stores a cell record. */
+static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trace_counts *n)
 {
-    const uint8_t *rec = in->p;
     if (t->n_staged == CELLS_PER_INSERT) {
         int rc = flush_cells(t, run_id);
         if (rc != SQLITE_OK)
@@ -1327,11 +1307,6 @@ static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trac
     in->p += (size_t)nl * (4 + 4 + 8);
     uint32_t hl;
     GET(in, uint32_t, hl);
-    if (grouped) {
-        int rc = group_room(t, r, (size_t)(in->p - rec) + hl + 1 + OLD_TAG_EXTRA);
-        if (rc != SQLITE_OK)
-            return rc;
-    }
     /* the history: the pieces of coil and the lots the cell was made of,
      * then its passages and measurements in the order they happened (the
      * record's own, then those gathered here); each piece and lot also
@@ -1550,9 +1525,6 @@ static int store_cell_passage(ct_trace *t, rep_state *r, rd *in, bool same)
 {
     uint64_t serial;
     GET(in, uint64_t, serial);
-    int rc = group_room(t, r, OLD_PASSAGE_BYTES);
-    if (rc != SQLITE_OK)
-        return rc;
     if (!same)
         GET(in, job_key, r->wjob);
     const job_key *j = &r->wjob;
@@ -1630,7 +1602,7 @@ static int store_leftover_cells(ct_trace *t, rep_state *r, int64_t run_id, doubl
         uint8_t buf[256];
         encode_cell(buf, &c, STATE_IN_PROCESS, NULL);
         rd x = {buf + 1};   /* after the record type */
-        rc = store_cell(t, r, run_id, &x, n, false);
+        rc = store_cell(t, r, run_id, &x, n);
     }
     free(serials);
     *n_left = k;
@@ -1645,9 +1617,7 @@ static int store_run_end(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_t
     GET(in, uint64_t, shipped);
     GET(in, uint64_t, scrapped);
     GET(in, uint64_t, in_process);
-    int rc = group_room(t, r, OLD_TAG_EXTRA + 1 + 8 + 3 * 8);
-    if (rc == SQLITE_OK)
-        rc = store_leftover_cells(t, r, run_id, end_s, n, &left);
+    int rc = store_leftover_cells(t, r, run_id, end_s, n, &left);
     if (rc != SQLITE_OK)
         return rc;
     in_process += left;
@@ -1660,26 +1630,14 @@ static int store_run_end(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_t
     return step(q);
 }
 
-/* The rows of coil_cells of r's group: new ones inserted, grown ones
- * updated. Called at the end of each chunk stored (the cells committed
- * have their rows) and at the end of the group (end = true: emptied). */
-static int store_coils(ct_trace *t, rep_state *r, bool end)
+/* The rows of coil_cells of the cells of the chunk just stored (r's
+ * group), stored with them; the group is emptied. */
+static int store_coils(ct_trace *t, rep_state *r)
 {
     coil_group *g = &r->grp;
     int rc = SQLITE_OK;
     for (int i = 0; i < g->n && rc == SQLITE_OK; i++) {
         coil_acc *a = &g->coils[i];
-        if (a->rowid && a->stored_n == a->n)
-            continue;
-        if (a->rowid) {
-            sqlite3_stmt *q = t->upd_seg;
-            sqlite3_bind_int64(q, 1, a->n);
-            sqlite3_bind_blob(q, 2, a->pieces.p, (int)a->pieces.len, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 3, a->rowid);
-            rc = step(q);
-            a->stored_n = a->n;
-            continue;
-        }
         sqlite3_stmt *q = t->ins_seg;
         sqlite3_bind_int64(q, 1, r->run_id);
         sqlite3_bind_int(q, 2, a->maker);
@@ -1690,8 +1648,6 @@ static int store_coils(ct_trace *t, rep_state *r, bool end)
         sqlite3_bind_int64(q, 6, a->n);
         sqlite3_bind_blob(q, 7, a->pieces.p, (int)a->pieces.len, SQLITE_STATIC);
         rc = step(q);
-        a->rowid = sqlite3_last_insert_rowid(t->db);
-        a->stored_n = a->n;
         if (rc == SQLITE_OK && a->anode == ACC_LOT) {
             /* a lot used by cells directly is a lot of the run as well */
             sqlite3_bind_int64(t->ins_lot, 1, r->run_id);
@@ -1700,25 +1656,7 @@ static int store_coils(ct_trace *t, rep_state *r, bool end)
             rc = step(t->ins_lot);
         }
     }
-    if (end)
-        g->n = 0;
-    return rc;
-}
-
-/* Room for a record of n bytes (its size in the first version's chunks)
- * in r's group: a record that would not have fitted in that chunk ends
- * the group. */
-static int group_room(ct_trace *t, rep_state *r, size_t n)
-{
-    coil_group *g = &r->grp;
-    if (g->open && g->len + n <= g->cap_bytes) {
-        g->len += n;
-        return SQLITE_OK;
-    }
-    int rc = g->open ? store_coils(t, r, true) : SQLITE_OK;
-    g->open = true;
-    g->cap_bytes = n <= CHUNK_BYTES ? CHUNK_BYTES : n;
-    g->len = n;
+    g->n = 0;
     return rc;
 }
 
@@ -1776,20 +1714,13 @@ static bool store_chunk(ct_trace *t, chunk *c, bool begin)
         uint8_t type;
         GET(&in, uint8_t, type);
         switch (type) {
-        case REC_CELL: rc = store_cell(t, r, run_id, &in, &t->pending, true); break;
+        case REC_CELL: rc = store_cell(t, r, run_id, &in, &t->pending); break;
         case REC_CELL_PASSAGE: rc = store_cell_passage(t, r, &in, false); break;
         case REC_CELL_PASSAGE_SAME: rc = store_cell_passage(t, r, &in, true); break;
         case REC_CELL_MEASUREMENT:
-            if ((rc = group_room(t, r, OLD_MEASUREMENT_BYTES)) == SQLITE_OK)
-                rc = store_cell_measurement(r, &in);
+            rc = store_cell_measurement(r, &in);
             break;
-        case REC_UNIT: {
-            const uint8_t *rec = in.p;
-            rc = store_unit(t, run_id, &in, &t->pending);
-            if (rc == SQLITE_OK)
-                rc = group_room(t, r, (size_t)(in.p - rec) + 1 + OLD_TAG_EXTRA);
-            break;
-        }
+        case REC_UNIT: rc = store_unit(t, run_id, &in, &t->pending); break;
         case REC_FLUSH_BUCKETS:
             for (int i = 0; i < t->f->n_stations && rc == SQLITE_OK; i++)
                 for (int k = 0; k < BUCKET_ACCS && rc == SQLITE_OK; k++)
@@ -1800,12 +1731,12 @@ static bool store_chunk(ct_trace *t, chunk *c, bool begin)
         }
     }
     /* the staged cells point into the chunk: they are stored with it; so
-     * are the coil lanes of its cells (the group's rows so far) */
+     * are the coil lanes of its cells */
     if (rc == SQLITE_OK)
         rc = flush_cells(t, run_id);
     t->n_staged = 0;
     if (rc == SQLITE_OK)
-        rc = store_coils(t, r, false);
+        rc = store_coils(t, r);
     if (rc != SQLITE_OK) {
         fail_txn(t, rc);
         return false;
@@ -1984,7 +1915,6 @@ static ct_status prepare_statements(ct_trace *t, ct_error *err)
         {&t->ins_cell, sql},
         {&t->ins_cells, sqls},
         {&t->ins_seg, "INSERT INTO coil_cells VALUES(?,?,?,?,?,?,?)"},
-        {&t->upd_seg, "UPDATE coil_cells SET n = ?, pieces = ? WHERE rowid = ?"},
         {&t->ins_unit, usql},
         {&t->ins_input, "INSERT INTO unit_input VALUES(?,?,?,?,?,?,?,?,?,?)"},
         {&t->ins_lot, "INSERT OR IGNORE INTO lot VALUES(?,?,?)"},
@@ -2004,7 +1934,7 @@ static ct_status prepare_statements(ct_trace *t, ct_error *err)
 static void finalize_statements(ct_trace *t)
 {
     sqlite3_stmt *all[] = {t->ins_cells, t->ins_cell, t->ins_seg,   t->ins_unit,   t->ins_input, t->ins_lot,
-                           t->ins_span,  t->ins_upass, t->ins_umeas, t->ins_bucket, t->upd_run, t->upd_seg};
+                           t->ins_span,  t->ins_upass, t->ins_umeas, t->ins_bucket, t->upd_run};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
 }
@@ -2222,7 +2152,7 @@ ct_status ct_trace_close(ct_trace *t, ct_trace_counts *counts, ct_error *err)
         sqlite3_exec(t->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE", NULL, NULL,
                      NULL);
     finalize_statements(t);
-    t->ins_cells = t->ins_cell = t->ins_seg = t->upd_seg = t->ins_unit = t->ins_input = t->ins_lot = NULL;
+    t->ins_cells = t->ins_cell = t->ins_seg = t->ins_unit = t->ins_input = t->ins_lot = NULL;
     t->ins_span = t->ins_upass = t->ins_umeas = t->ins_bucket = t->upd_run = NULL;
     int rc = sqlite3_close(t->db);
     t->db = NULL;
