@@ -428,9 +428,10 @@ static void ev_done(ct_sim *sim, void *ctx, uint64_t arg)
     s->learn_n += v->n_held;
     const ct_observer *obs = s->L->opt->observer;
     if (obs && obs->passage) {
+        /* the units of a job share all but the unit */
+        ct_passage p = {{CT_UNIT_ITEM, NULL, 0, 0}, s->cfg->name, s->idx, k, v->started, *s->L->now};
         for (uint32_t i = 0; i < v->n_held; i++) {
-            ct_passage p = {cti_rec_ref(s->L, held[i]), s->cfg->name, s->idx, k, v->started,
-                            *s->L->now};
+            p.unit = cti_rec_ref(s->L, held[i]);
             obs->passage(obs->ctx, s->L->rep, &p);
         }
     }

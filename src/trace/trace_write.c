@@ -5,11 +5,14 @@
  * The callbacks run on the simulation's thread and must be cheap: there
  * are about twenty station passages per cell and millions of cells a
  * month. So a cell's passages and measurements are handed over as they
- * come (fixed records in the chunks below); the writer thread appends
+ * come (fixed records in the chunks below, one-byte tags; the passages
+ * of one job after the first by serial alone); the writer thread appends
  * them, varint encoded, to a small buffer kept per cell in process (a hash
  * map keyed by serial: memory follows work in progress), which becomes
- * one BLOB when the cell's record arrives. Finished cells, batches, coils and entries of the
- * station index are serialised into 1 MB chunks; a writer thread stores
+ * one BLOB when the cell's record arrives, and builds the station index
+ * (passage_bucket) from them; coil_cells gets a row per coil lane per
+ * chunk (coil_group). Finished cells, batches and coils are serialised
+ * into 1 MB chunks; a writer thread stores
  * them, up to 32 chunks a transaction (writer_main), with prepared
  * statements (WAL mode, synchronous OFF), so the simulation and SQLite
  * work side by side and a run killed at any moment leaves every committed
@@ -39,8 +42,16 @@
 #define TXN_CHUNKS 32              /* chunks per transaction at most */
 #define TXN_MS 1000                /* age at which a transaction commits when the queue is empty */
 #define HIST_BLOCK 192             /* pooled history buffer of a cell in process (most fit) */
+#define SLAB_BLOCKS 256            /* history blocks allocated at once (the first links the slabs) */
 
-enum { REC_CELL = 1, REC_UNIT, REC_BUCKET, REC_RUN_END, REC_CELL_PASSAGE, REC_CELL_MEASUREMENT };
+/* Record types (one byte). A cell's passage of the same job as the
+ * passage record before it (same station, server, start and end: a batch
+ * station's job) is a REC_CELL_PASSAGE_SAME, the serial alone.
+ * REC_FLUSH_BUCKETS: the run ended, the station index is complete. */
+enum {
+    REC_CELL = 1, REC_UNIT, REC_RUN_END, REC_CELL_PASSAGE, REC_CELL_PASSAGE_SAME, REC_CELL_MEASUREMENT,
+    REC_FLUSH_BUCKETS
+};
 
 /* ---- chunks ---------------------------------------------------------------- */
 
@@ -67,6 +78,7 @@ typedef struct wip_map {
     wip_slot *ov;           /* overflow: lingering cells */
     size_t ov_cap, ov_n;
     void *pool;             /* free history blocks (HIST_BLOCK bytes), each linking the next */
+    void *slabs;            /* the blocks' allocations, each linking the next */
 } wip_map;
 
 typedef struct upassage {
@@ -108,22 +120,58 @@ typedef struct bucket_acc {
     cti_buf serials;
 } bucket_acc;
 
+/* The pieces of one coil lane that the cells of one group were made of:
+ * a row of coil_cells, the reverse index of the genealogy (coil -> cells). */
+typedef struct coil_acc {
+    int maker;
+    uint64_t coil;
+    uint32_t lane;
+    int anode;
+    uint32_t n;
+    uint64_t last;
+    int64_t last_um;
+    cti_buf pieces;
+} coil_acc;
+
+/* The coil lanes of the cells of one chunk: a row of coil_cells each. */
+typedef struct coil_group {
+    coil_acc *coils;
+    int n, cap;
+    int hint[COIL_HINTS];   /* see coil_acc_get */
+} coil_group;
+
+/* The last passage of a cell handed over in full (see REC_CELL_PASSAGE_SAME). */
+typedef struct job_key {
+    int32_t station, server;
+    double start_s, end_s;
+} job_key;
+_Static_assert(sizeof(job_key) == 24, "a passage record's job is 24 bytes, unpadded");
+
+/* A replication's state. The simulation thread's fields and the writer
+ * thread's are on cache lines of their own: the writer changes its map of
+ * cells in process for every cell, and a line shared with the chunk the
+ * callbacks write to would travel between the cores each time. */
 typedef struct rep_state {
+    /* the simulation thread's (the callbacks) */
     struct ct_trace *t;
     int rep;
-    int64_t run_id;
-    char code[CTI_RUN_CODE_LEN + 1];
     chunk *cur;
-    wip_map wip;
     pend_unit *units;
     int n_units, cap_units;
-    bucket_acc *acc;        /* n_stations x BUCKET_ACCS */
     deferred *deferred;     /* cells in process at the end, stored by serial */
     size_t n_deferred, cap_deferred;
     uint64_t last_in_process;       /* highest serial of the cells in process put so far */
     uint64_t shipped, scrapped, in_process;
     int last_maker;         /* cache of maker lookups */
+    job_key job;            /* of the last REC_CELL_PASSAGE put (station -1: none) */
     bool done;
+    /* the writer thread's (and the opening and closing thread's) */
+    _Alignas(64) int64_t run_id;
+    char code[CTI_RUN_CODE_LEN + 1];
+    wip_map wip;
+    bucket_acc *acc;        /* n_stations x BUCKET_ACCS */
+    job_key wjob;           /* of the last REC_CELL_PASSAGE stored */
+    coil_group grp;
 } rep_state;
 
 struct ct_trace {
@@ -150,58 +198,43 @@ struct ct_trace {
     ct_error error;                 /* first failure, under lock */
     ct_trace_counts counts;         /* under lock */
 
-    ct_trace_counts pending;        /* writer thread: in the open transaction */
+    /* the writer thread's, on cache lines of their own (see rep_state) */
+    _Alignas(64) ct_trace_counts pending;   /* in the open transaction */
     struct staged_cell *staged;     /* writer thread: cells for the next INSERT */
     int n_staged;
-    struct coil_acc *coils;         /* writer thread: the chunk's pieces per coil lane */
-    int n_coils, cap_coils;
-    int coil_hint[COIL_HINTS];      /* writer thread: see coil_acc_get */
     sqlite3_stmt *ins_cells, *ins_cell, *ins_seg, *ins_unit, *ins_input, *ins_lot, *ins_span, *ins_upass,
         *ins_umeas, *ins_bucket, *upd_run;
 };
 
-/* The pieces of one coil lane that the cells of one chunk were made of:
- * a row of coil_cells, the reverse index of the genealogy (coil -> cells). */
-typedef struct coil_acc {
-    int maker;
-    uint64_t coil;
-    uint32_t lane;
-    int anode;
-    uint32_t n;
-    uint64_t last;
-    int64_t last_um;
-    cti_buf pieces;
-} coil_acc;
-
 /* coil_acc.anode of a lot's row (polarity 'lot'). */
 #define ACC_LOT 2
 
-/* The chunk's accumulator of a coil lane (anode 0/1) or a lot (ACC_LOT,
+/* The group's accumulator of a coil lane (anode 0/1) or a lot (ACC_LOT,
  * maker = material, coil = lot number), made on first use; NULL when out
  * of memory. */
-static coil_acc *coil_acc_get(ct_trace *t, int k, int maker, uint64_t coil, uint32_t lane, int anode)
+static coil_acc *coil_acc_get(coil_group *g, int k, int maker, uint64_t coil, uint32_t lane, int anode)
 {
 #define ACC_IS(a) ((a)->maker == maker && (a)->coil == coil && (a)->lane == lane && (a)->anode == anode)
-    /* the cells of a chunk come from a few coils and lots, in runs: the
+    /* the cells of a group come from a few coils and lots, in runs: the
      * accumulator that piece k of the cell before used is the likely one */
-    int *hint = &t->coil_hint[k < COIL_HINTS ? k : COIL_HINTS - 1];
-    if (*hint < t->n_coils && ACC_IS(&t->coils[*hint]))
-        return &t->coils[*hint];
-    for (int i = t->n_coils - 1; i >= 0; i--)
-        if (ACC_IS(&t->coils[i]))
-            return &t->coils[*hint = i];
+    int *hint = &g->hint[k < COIL_HINTS ? k : COIL_HINTS - 1];
+    if (*hint < g->n && ACC_IS(&g->coils[*hint]))
+        return &g->coils[*hint];
+    for (int i = g->n - 1; i >= 0; i--)
+        if (ACC_IS(&g->coils[i]))
+            return &g->coils[*hint = i];
 #undef ACC_IS
-    if (t->n_coils == t->cap_coils) {
-        int cap = t->cap_coils ? 2 * t->cap_coils : 16;
-        coil_acc *p = realloc(t->coils, (size_t)cap * sizeof *p);
+    if (g->n == g->cap) {
+        int cap = g->cap ? 2 * g->cap : 16;
+        coil_acc *p = realloc(g->coils, (size_t)cap * sizeof *p);
         if (!p)
             return NULL;
-        memset(p + t->cap_coils, 0, (size_t)(cap - t->cap_coils) * sizeof *p);
-        t->coils = p;
-        t->cap_coils = cap;
+        memset(p + g->cap, 0, (size_t)(cap - g->cap) * sizeof *p);
+        g->coils = p;
+        g->cap = cap;
     }
-    *hint = t->n_coils;
-    coil_acc *a = &t->coils[t->n_coils++];
+    *hint = g->n;
+    coil_acc *a = &g->coils[g->n++];
     a->maker = maker;
     a->coil = coil;
     a->lane = lane;
@@ -319,8 +352,11 @@ static void submit(rep_state *r)
     pthread_mutex_unlock(&t->lock);
 }
 
+/* Out of the callbacks' fast paths (they keep few registers to save). */
+#define COLD __attribute__((cold, noinline))
+
 /* room's slow path: the next chunk. */
-static chunk *next_chunk(rep_state *r, size_t need)
+static COLD chunk *next_chunk(rep_state *r, size_t need)
 {
     submit(r);
     if (!(r->cur = chunk_new(r->t, r->rep, need))) {
@@ -415,7 +451,7 @@ static int material_index(const ct_factory *f, const char *name)
     return -1;
 }
 
-static int gate_index(const ct_factory *f, const char *name)
+static COLD int gate_index(const ct_factory *f, const char *name)
 {
     for (int i = 0; name && i < f->n_gates; i++)
         if (f->gates[i].name == name)
@@ -514,7 +550,7 @@ static bool place(wip_map *m, const wip_slot *e)
 
 static bool wip_grow(wip_map *m)
 {
-    wip_map g = {NULL, m->cap ? 2 * m->cap : 4096, 0, NULL, 0, 0, m->pool};
+    wip_map g = {NULL, m->cap ? 2 * m->cap : 4096, 0, NULL, 0, 0, m->pool, m->slabs};
     if (!(g.slots = calloc(g.cap, sizeof *g.slots)))
         return false;
     bool ok = true;
@@ -597,10 +633,19 @@ static bool slot_grow(wip_map *m, wip_slot *s, uint32_t n)
     if (!s->cap && n <= HIST_BLOCK) {
         /* most cells' history in process fits in one block of the pool:
          * no malloc and free per cell, no copying */
-        if ((p = m->pool) != NULL)
-            memcpy(&m->pool, p, sizeof m->pool);
-        else if (!(p = malloc(HIST_BLOCK)))
-            return false;
+        if (!m->pool) {
+            /* blocks come in slabs: a million cells in process at the
+             * end of a month are freed in a few thousand calls */
+            uint8_t *slab = malloc((size_t)SLAB_BLOCKS * HIST_BLOCK);
+            if (!slab)
+                return false;
+            memcpy(slab, &m->slabs, sizeof m->slabs);
+            m->slabs = slab;
+            for (int i = SLAB_BLOCKS - 1; i >= 1; i--)
+                hist_release(m, slab + (size_t)i * HIST_BLOCK, HIST_BLOCK);
+        }
+        p = m->pool;
+        memcpy(&m->pool, p, sizeof m->pool);
         s->buf = p;
         s->cap = HIST_BLOCK;
         return true;
@@ -626,38 +671,39 @@ static inline bool slot_reserve(wip_map *m, wip_slot *s, uint32_t n)
     return s->len + n <= s->cap || slot_grow(m, s, n);
 }
 
-/* ---- the station index ------------------------------------------------------- */
+/* ---- the station index (writer thread) ---------------------------------- */
 
-static void bucket_flush(rep_state *r, int station, bucket_acc *a)
+static int step(sqlite3_stmt *s);
+
+/* Stores a's cells as a row of passage_bucket and empties it. */
+static int bucket_flush(ct_trace *t, rep_state *r, int station, bucket_acc *a)
 {
+    int rc = SQLITE_OK;
     if (a->n > 0) {
-        chunk *c = room(r, 4 + 4 + 8 + 4 + 8 + 8 + 4 + a->serials.len);
-        if (c) {
-            wr w = {c->data + c->len};
-            PUT(&w, uint32_t, REC_BUCKET);
-            PUT(&w, int32_t, station);
-            PUT(&w, int64_t, a->bucket);
-            PUT(&w, uint32_t, a->n);
-            PUT(&w, double, a->min_dur);
-            PUT(&w, double, a->max_dur);
-            PUT(&w, uint32_t, (uint32_t)a->serials.len);
-            memcpy(w.p, a->serials.p, a->serials.len);
-            w.p += a->serials.len;
-            c->len = (size_t)(w.p - c->data);
-        }
+        sqlite3_stmt *q = t->ins_bucket;
+        sqlite3_bind_int64(q, 1, r->run_id);
+        sqlite3_bind_int(q, 2, station);
+        sqlite3_bind_int64(q, 3, a->bucket);
+        sqlite3_bind_int64(q, 4, a->n);
+        sqlite3_bind_double(q, 5, a->min_dur);
+        sqlite3_bind_double(q, 6, a->max_dur);
+        sqlite3_bind_blob(q, 7, a->serials.p, (int)a->serials.len, SQLITE_STATIC);
+        rc = step(q);
     }
     a->bucket = -1;
     a->n = 0;
     a->last = 0;
     a->serials.len = 0;
+    return rc;
 }
 
-static void bucket_add(rep_state *r, int station, uint64_t serial, double start, double dur)
+static int bucket_add(ct_trace *t, rep_state *r, int station, uint64_t serial, double start, double dur)
 {
     bucket_acc *accs = &r->acc[(size_t)station * BUCKET_ACCS];
     /* truncation is the floor for the times >= 0 that count */
     int64_t b = start > 0 ? (int64_t)(start / CTI_TRACE_BUCKET_S) : 0;
     bucket_acc *a = NULL, *oldest = NULL;
+    int rc = SQLITE_OK;
     for (int i = 0; i < BUCKET_ACCS; i++) {
         if (accs[i].bucket == b) {
             a = &accs[i];
@@ -668,16 +714,16 @@ static void bucket_add(rep_state *r, int station, uint64_t serial, double start,
     }
     if (!a) {
         a = oldest;
-        bucket_flush(r, station, a);
+        rc = bucket_flush(t, r, station, a);
         a->bucket = b;
     } else if (a->serials.len >= BUCKET_MAX_BYTES) {
-        bucket_flush(r, station, a);
+        rc = bucket_flush(t, r, station, a);
         a->bucket = b;
     }
-    if (!cti_buf_reserve(&a->serials, 10)) {
-        fail_nomem(r->t);
-        return;
-    }
+    if (rc != SQLITE_OK)
+        return rc;
+    if (!cti_buf_reserve(&a->serials, 10))
+        return SQLITE_NOMEM;
     a->serials.len += cti_put_varint(a->serials.p + a->serials.len,
                                      cti_zigzag((int64_t)(serial - a->last)));
     a->last = serial;
@@ -686,6 +732,7 @@ static void bucket_add(rep_state *r, int station, uint64_t serial, double start,
     if (a->n == 0 || dur > a->max_dur)
         a->max_dur = dur;
     a->n++;
+    return SQLITE_OK;
 }
 
 /* ---- batches and coils before they are done ------------------------------- */
@@ -739,6 +786,30 @@ static rep_state *rep_of(void *ctx, int rep)
     return &t->reps[rep];
 }
 
+/* A batch's or coil's passage, kept until it is done. */
+static COLD void unit_passage(rep_state *r, const ct_passage *p, int station)
+{
+    pend_unit *u = pend_find(r, &p->unit, station_index(r, p->unit.maker), true);
+    if (!u) {
+        fail_nomem(r->t);
+        return;
+    }
+    if (u->n_pass == u->cap_pass) {
+        int cap = u->cap_pass ? 2 * u->cap_pass : 8;
+        upassage *n = realloc(u->pass, (size_t)cap * sizeof *n);
+        if (!n) {
+            fail_nomem(r->t);
+            return;
+        }
+        u->pass = n;
+        u->cap_pass = cap;
+    }
+    u->pass[u->n_pass++] = (upassage){station, p->server, p->start_s, p->end_s};
+}
+
+/* A cell's passage, handed over as it came: the writer thread adds it to
+ * the cell's history and to the station index. The cells of a job after
+ * the first go by serial alone. */
 static void on_passage(void *ctx, int rep, const ct_passage *p)
 {
     rep_state *r = rep_of(ctx, rep);
@@ -747,38 +818,63 @@ static void on_passage(void *ctx, int rep, const ct_passage *p)
     int station = p->station_index;
     if (station < 0 || station >= r->t->f->n_stations)
         return;
-    if (p->unit.kind == CT_UNIT_CELL) {
-        /* as it came: the writer thread adds it to the cell's history */
-        chunk *ch = room(r, 4 + 8 + 4 + 4 + 8 + 8);
+    if (p->unit.kind != CT_UNIT_CELL) {
+        if (p->unit.kind == CT_UNIT_BATCH || p->unit.kind == CT_UNIT_COIL)
+            unit_passage(r, p, station);
+        return;
+    }
+    int32_t server = p->server > 0 ? p->server : 0;
+    if (r->job.station == station && r->job.server == server && r->job.start_s == p->start_s &&
+        r->job.end_s == p->end_s) {
+        chunk *ch = room(r, 1 + 8);
         if (!ch)
             return;
-        wr w = {ch->data + ch->len};
-        PUT(&w, uint32_t, REC_CELL_PASSAGE);
-        PUT(&w, uint64_t, p->unit.number);
-        PUT(&w, int32_t, station);
-        PUT(&w, int32_t, p->server > 0 ? p->server : 0);
-        PUT(&w, double, p->start_s);
-        PUT(&w, double, p->end_s);
-        ch->len = (size_t)(w.p - ch->data);
-        bucket_add(r, station, p->unit.number, p->start_s, p->end_s - p->start_s);
-    } else if (p->unit.kind == CT_UNIT_BATCH || p->unit.kind == CT_UNIT_COIL) {
-        pend_unit *u = pend_find(r, &p->unit, station_index(r, p->unit.maker), true);
-        if (!u) {
+        uint8_t *o = ch->data + ch->len;
+        o[0] = REC_CELL_PASSAGE_SAME;
+        memcpy(o + 1, &p->unit.number, 8);
+        ch->len += 1 + 8;
+        return;
+    }
+    chunk *ch = room(r, 1 + 8 + 4 + 4 + 8 + 8);
+    if (!ch)
+        return;
+    r->job = (job_key){station, server, p->start_s, p->end_s};
+    uint8_t *o = ch->data + ch->len;
+    o[0] = REC_CELL_PASSAGE;
+    memcpy(o + 1, &p->unit.number, 8);
+    memcpy(o + 9, &r->job, sizeof r->job);
+    ch->len += 1 + 8 + sizeof r->job;
+}
+
+/* A batch's or coil's measurement, kept until it is done. */
+static COLD void unit_measurement(rep_state *r, const ct_measurement *m, int gate, int decision)
+{
+    pend_unit *u = pend_find(r, &m->unit, station_index(r, m->unit.maker), true);
+    if (!u) {
+        fail_nomem(r->t);
+        return;
+    }
+    if (u->n_meas == u->cap_meas) {
+        int cap = u->cap_meas ? 2 * u->cap_meas : 8;
+        umeas *n = realloc(u->meas, (size_t)cap * sizeof *n);
+        if (!n) {
             fail_nomem(r->t);
             return;
         }
-        if (u->n_pass == u->cap_pass) {
-            int cap = u->cap_pass ? 2 * u->cap_pass : 8;
-            upassage *n = realloc(u->pass, (size_t)cap * sizeof *n);
-            if (!n) {
-                fail_nomem(r->t);
-                return;
-            }
-            u->pass = n;
-            u->cap_pass = cap;
-        }
-        u->pass[u->n_pass++] = (upassage){station, p->server, p->start_s, p->end_s};
+        u->meas = n;
+        u->cap_meas = cap;
     }
+    u->meas[u->n_meas++] = (umeas){gate, decision, m->value, m->time_s};
+}
+
+/* The gate's index: the names given are the factory's own (a pointer
+ * compare over a few gates), or equal to one. */
+static inline int gate_of(const ct_factory *f, const char *name)
+{
+    for (int i = 0; i < f->n_gates; i++)
+        if (f->gates[i].name == name)
+            return i;
+    return gate_index(f, name);
 }
 
 static void on_measurement(void *ctx, int rep, const ct_measurement *m)
@@ -786,40 +882,26 @@ static void on_measurement(void *ctx, int rep, const ct_measurement *m)
     rep_state *r = rep_of(ctx, rep);
     if (!r)
         return;
-    int gate = gate_index(r->t->f, m->gate);
+    int gate = gate_of(r->t->f, m->gate);
     if (gate < 0)
         return;
     int decision = m->pass ? CTI_DEC_PASS : cti_trace_decision_code(m->decision);
-    if (m->unit.kind == CT_UNIT_CELL) {
-        chunk *ch = room(r, 4 + 8 + 4 + 1 + 8 + 8);
-        if (!ch)
-            return;
-        wr w = {ch->data + ch->len};
-        PUT(&w, uint32_t, REC_CELL_MEASUREMENT);
-        PUT(&w, uint64_t, m->unit.number);
-        PUT(&w, int32_t, gate);
-        PUT(&w, uint8_t, (uint8_t)decision);
-        PUT(&w, double, m->value);
-        PUT(&w, double, m->time_s);
-        ch->len = (size_t)(w.p - ch->data);
-    } else if (m->unit.kind == CT_UNIT_BATCH || m->unit.kind == CT_UNIT_COIL) {
-        pend_unit *u = pend_find(r, &m->unit, station_index(r, m->unit.maker), true);
-        if (!u) {
-            fail_nomem(r->t);
-            return;
-        }
-        if (u->n_meas == u->cap_meas) {
-            int cap = u->cap_meas ? 2 * u->cap_meas : 8;
-            umeas *n = realloc(u->meas, (size_t)cap * sizeof *n);
-            if (!n) {
-                fail_nomem(r->t);
-                return;
-            }
-            u->meas = n;
-            u->cap_meas = cap;
-        }
-        u->meas[u->n_meas++] = (umeas){gate, decision, m->value, m->time_s};
+    if (m->unit.kind != CT_UNIT_CELL) {
+        if (m->unit.kind == CT_UNIT_BATCH || m->unit.kind == CT_UNIT_COIL)
+            unit_measurement(r, m, gate, decision);
+        return;
     }
+    chunk *ch = room(r, 1 + 8 + 4 + 1 + 8 + 8);
+    if (!ch)
+        return;
+    wr w = {ch->data + ch->len};
+    PUT(&w, uint8_t, REC_CELL_MEASUREMENT);
+    PUT(&w, uint64_t, m->unit.number);
+    PUT(&w, int32_t, gate);
+    PUT(&w, uint8_t, (uint8_t)decision);
+    PUT(&w, double, m->value);
+    PUT(&w, double, m->time_s);
+    ch->len = (size_t)(w.p - ch->data);
 }
 
 enum { STATE_IN_PROCESS = 0, STATE_SHIPPED, STATE_SCRAPPED };
@@ -830,7 +912,7 @@ static size_t cell_size(const ct_cell_info *c, const wip_slot *s)
     int na = c->attr ? ct_cell_attr_count : 0;
     int ns = c->n_segments < 0 ? 0 : c->n_segments > 4 ? 4 : c->n_segments;
     int nl = c->n_lots < 0 ? 0 : c->n_lots > 6 ? 6 : c->n_lots;
-    return 4 + 8 + 1 + 4 + str_size(c->cause) + str_size(c->grade) + 3 * 4 + 4 * 8 + 4 +
+    return 1 + 8 + 1 + 4 + str_size(c->cause) + str_size(c->grade) + 3 * 4 + 4 * 8 + 4 +
            (size_t)na * 4 + 1 + (size_t)ns * (4 + 8 + 4 + 1 + 16) + 1 + (size_t)nl * (4 + 4 + 8) + 4 +
            (s ? s->len : 0);
 }
@@ -844,7 +926,7 @@ static uint8_t *encode_cell(uint8_t *out, const ct_cell_info *c, int state,
     int ns = c->n_segments < 0 ? 0 : c->n_segments > 4 ? 4 : c->n_segments;
     uint32_t hl = s ? s->len : 0;
     wr w = {out};
-    PUT(&w, uint32_t, REC_CELL);
+    PUT(&w, uint8_t, REC_CELL);
     PUT(&w, uint64_t, c->serial);
     PUT(&w, uint8_t, (uint8_t)state);
     PUT(&w, int32_t, state == STATE_SCRAPPED ? c->station_index : -1);
@@ -858,8 +940,10 @@ static uint8_t *encode_cell(uint8_t *out, const ct_cell_info *c, int state,
     PUT(&w, double, c->active_kg);
     PUT(&w, double, c->value_usd);
     PUT(&w, uint32_t, (uint32_t)na);
-    for (int i = 0; i < na; i++)
-        PUT(&w, float, c->attr[i]);
+    if (na) {
+        memcpy(w.p, c->attr, (size_t)na * sizeof(float));
+        w.p += (size_t)na * sizeof(float);
+    }
     PUT(&w, uint8_t, (uint8_t)ns);
     for (int i = 0; i < ns; i++) {
         const ct_cell_segment *g = &c->segments[i];
@@ -969,7 +1053,7 @@ static void put_unit(rep_state *r, const ct_material_info *m, int maker, const p
     int na = m->attr ? ct_material_attr_count : 0;
     int ni = m->n_inputs > 0 ? m->n_inputs : 0, nsp = m->n_spans > 0 ? m->n_spans : 0;
     int np = p ? p->n_pass : 0, nm = p ? p->n_meas : 0;
-    size_t need = 4 + 1 + 4 + 8 + 4 + 1 + 1 + 4 * 8 + 1 + str_size(m->cause) + 4 + 4 +
+    size_t need = 1 + 1 + 4 + 8 + 4 + 1 + 1 + 4 * 8 + 1 + str_size(m->cause) + 4 + 4 +
                   (size_t)na * 4 + 4 + (size_t)ni * (1 + 4 + 8 + 4 + 1 + 16) + 4 +
                   (size_t)nsp * (16 + 4 + 4 + 1) + 4 + (size_t)np * sizeof(upassage) + 4 +
                   (size_t)nm * sizeof(umeas);
@@ -977,7 +1061,7 @@ static void put_unit(rep_state *r, const ct_material_info *m, int maker, const p
     if (!ch)
         return;
     wr w = {ch->data + ch->len};
-    PUT(&w, uint32_t, REC_UNIT);
+    PUT(&w, uint8_t, REC_UNIT);
     PUT(&w, uint8_t, (uint8_t)unit_kind(m->unit.kind));
     PUT(&w, int32_t, maker);
     PUT(&w, uint64_t, m->unit.number);
@@ -1065,15 +1149,15 @@ static void on_run_done(void *ctx, int rep, double end_s)
     rep_state *r = rep_of(ctx, rep);
     if (!r)
         return;
-    for (int s = 0; s < r->t->f->n_stations; s++)
-        for (int k = 0; k < BUCKET_ACCS; k++)
-            bucket_flush(r, s, &r->acc[(size_t)s * BUCKET_ACCS + k]);
+    chunk *m = room(r, 1);
+    if (m)
+        m->data[m->len++] = REC_FLUSH_BUCKETS;
     flush_leftovers(r, end_s);
     put_deferred(r);
-    chunk *c = room(r, 4 + 8 + 3 * 8);
+    chunk *c = room(r, 1 + 8 + 3 * 8);
     if (c) {
         wr w = {c->data + c->len};
-        PUT(&w, uint32_t, REC_RUN_END);
+        PUT(&w, uint8_t, REC_RUN_END);
         PUT(&w, double, end_s);
         PUT(&w, uint64_t, r->shipped);
         PUT(&w, uint64_t, r->scrapped);
@@ -1176,6 +1260,7 @@ static int flush_cells(ct_trace *t, int64_t run_id)
     return rc;
 }
 
+/* Stores a cell record. */
 static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trace_counts *n)
 {
     if (t->n_staged == CELLS_PER_INSERT) {
@@ -1256,7 +1341,7 @@ static int store_cell(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_trac
         GET(&sg, double, to);
         h->len += cti_hist_put_piece(h->p + h->len, lot ? CTI_HIST_LOT : CTI_HIST_PIECE, maker, coil,
                                      (int)lane, anode, from, to);
-        coil_acc *a = coil_acc_get(t, k, maker, coil, lane, lot ? ACC_LOT : anode);
+        coil_acc *a = coil_acc_get(&r->grp, k, maker, coil, lane, lot ? ACC_LOT : anode);
         if (!a || !cti_buf_reserve(&a->pieces, 30))
             return SQLITE_NOMEM;
         a->pieces.len += cti_put_coil_piece(a->pieces.p + a->pieces.len, serial, &a->last, &a->last_um,
@@ -1431,57 +1516,32 @@ static int store_unit(ct_trace *t, int64_t run_id, rd *in, ct_trace_counts *n)
     return SQLITE_OK;
 }
 
-static int store_bucket(ct_trace *t, int64_t run_id, rd *in)
-{
-    int32_t station;
-    int64_t bucket;
-    uint32_t n, len;
-    double mn, mx;
-    GET(in, int32_t, station);
-    GET(in, int64_t, bucket);
-    GET(in, uint32_t, n);
-    GET(in, double, mn);
-    GET(in, double, mx);
-    GET(in, uint32_t, len);
-    sqlite3_stmt *q = t->ins_bucket;
-    sqlite3_bind_int64(q, 1, run_id);
-    sqlite3_bind_int(q, 2, station);
-    sqlite3_bind_int64(q, 3, bucket);
-    sqlite3_bind_int64(q, 4, n);
-    sqlite3_bind_double(q, 5, mn);
-    sqlite3_bind_double(q, 6, mx);
-    sqlite3_bind_blob(q, 7, in->p, (int)len, SQLITE_STATIC);
-    in->p += len;
-    return step(q);
-}
-
-/* A cell's passage, added to its history (writer thread: the simulation
- * thread only hands it over, so the cache misses on a million histories
- * are not in its way). */
-static int store_cell_passage(rep_state *r, rd *in)
+/* A cell's passage, added to its history and to the station index
+ * (writer thread: the simulation thread only hands it over, so the cache
+ * misses on a million histories are not in its way). The job (station,
+ * server, times) is the record's (REC_CELL_PASSAGE) or that of the
+ * passage record before (same = true, REC_CELL_PASSAGE_SAME). */
+static int store_cell_passage(ct_trace *t, rep_state *r, rd *in, bool same)
 {
     uint64_t serial;
-    int32_t station, server;
-    double start_s, end_s;
     GET(in, uint64_t, serial);
-    GET(in, int32_t, station);
-    GET(in, int32_t, server);
-    GET(in, double, start_s);
-    GET(in, double, end_s);
+    if (!same)
+        GET(in, job_key, r->wjob);
+    const job_key *j = &r->wjob;
     wip_slot *s = wip_get(&r->wip, serial);
     if (!s || !slot_reserve(&r->wip, s, 10 + 10 + 10 + 10))
         return SQLITE_NOMEM;
-    int64_t start = to_ms(start_s), end = to_ms(end_s);
+    int64_t start = to_ms(j->start_s), end = to_ms(j->end_s);
     if (end < start)
         end = start;
     uint8_t *o = s->buf + s->len;
-    o += cti_put_varint(o, (uint64_t)station << 2 | CTI_HIST_PASSAGE);
-    o += cti_put_varint(o, (uint64_t)server);
+    o += cti_put_varint(o, (uint64_t)j->station << 2 | CTI_HIST_PASSAGE);
+    o += cti_put_varint(o, (uint64_t)j->server);
     o += cti_put_varint(o, cti_zigzag(start - s->prev_ms));
     o += cti_put_varint(o, (uint64_t)(end - start));
     s->prev_ms = end;
     s->len = (uint32_t)(o - s->buf);
-    return SQLITE_OK;
+    return bucket_add(t, r, j->station, serial, j->start_s, j->end_s - j->start_s);
 }
 
 /* A cell's gate measurement, added to its history (writer thread). */
@@ -1541,7 +1601,7 @@ static int store_leftover_cells(ct_trace *t, rep_state *r, int64_t run_id, doubl
         c.created_s = c.finished_s = end_s;
         uint8_t buf[256];
         encode_cell(buf, &c, STATE_IN_PROCESS, NULL);
-        rd x = {buf + 4};   /* after the record type */
+        rd x = {buf + 1};   /* after the record type */
         rc = store_cell(t, r, run_id, &x, n);
     }
     free(serials);
@@ -1570,14 +1630,16 @@ static int store_run_end(ct_trace *t, rep_state *r, int64_t run_id, rd *in, ct_t
     return step(q);
 }
 
-/* The coil lanes' rows of the chunk. */
-static int store_coils(ct_trace *t, int64_t run_id)
+/* The rows of coil_cells of the cells of the chunk just stored (r's
+ * group), stored with them; the group is emptied. */
+static int store_coils(ct_trace *t, rep_state *r)
 {
+    coil_group *g = &r->grp;
     int rc = SQLITE_OK;
-    for (int i = 0; i < t->n_coils && rc == SQLITE_OK; i++) {
-        coil_acc *a = &t->coils[i];
+    for (int i = 0; i < g->n && rc == SQLITE_OK; i++) {
+        coil_acc *a = &g->coils[i];
         sqlite3_stmt *q = t->ins_seg;
-        sqlite3_bind_int64(q, 1, run_id);
+        sqlite3_bind_int64(q, 1, r->run_id);
         sqlite3_bind_int(q, 2, a->maker);
         sqlite3_bind_int64(q, 3, (sqlite3_int64)a->coil);
         sqlite3_bind_int64(q, 4, a->lane);
@@ -1588,13 +1650,13 @@ static int store_coils(ct_trace *t, int64_t run_id)
         rc = step(q);
         if (rc == SQLITE_OK && a->anode == ACC_LOT) {
             /* a lot used by cells directly is a lot of the run as well */
-            sqlite3_bind_int64(t->ins_lot, 1, run_id);
+            sqlite3_bind_int64(t->ins_lot, 1, r->run_id);
             sqlite3_bind_int(t->ins_lot, 2, a->maker);
             sqlite3_bind_int64(t->ins_lot, 3, (sqlite3_int64)a->coil);
             rc = step(t->ins_lot);
         }
     }
-    t->n_coils = 0;
+    g->n = 0;
     return rc;
 }
 
@@ -1649,27 +1711,32 @@ static bool store_chunk(ct_trace *t, chunk *c, bool begin)
     rd in = {c->data};
     const uint8_t *end = c->data + c->len;
     while (rc == SQLITE_OK && in.p < end) {
-        uint32_t type;
-        GET(&in, uint32_t, type);
+        uint8_t type;
+        GET(&in, uint8_t, type);
         switch (type) {
         case REC_CELL: rc = store_cell(t, r, run_id, &in, &t->pending); break;
-        case REC_CELL_PASSAGE: rc = store_cell_passage(r, &in); break;
-        case REC_CELL_MEASUREMENT: rc = store_cell_measurement(r, &in); break;
+        case REC_CELL_PASSAGE: rc = store_cell_passage(t, r, &in, false); break;
+        case REC_CELL_PASSAGE_SAME: rc = store_cell_passage(t, r, &in, true); break;
+        case REC_CELL_MEASUREMENT:
+            rc = store_cell_measurement(r, &in);
+            break;
         case REC_UNIT: rc = store_unit(t, run_id, &in, &t->pending); break;
-        case REC_BUCKET: rc = store_bucket(t, run_id, &in); break;
+        case REC_FLUSH_BUCKETS:
+            for (int i = 0; i < t->f->n_stations && rc == SQLITE_OK; i++)
+                for (int k = 0; k < BUCKET_ACCS && rc == SQLITE_OK; k++)
+                    rc = bucket_flush(t, r, i, &r->acc[(size_t)i * BUCKET_ACCS + k]);
+            break;
         case REC_RUN_END: rc = store_run_end(t, r, run_id, &in, &t->pending); break;
         default: rc = SQLITE_CORRUPT; break;
         }
     }
-    /* the staged cells point into the chunk, and a chunk's coil lanes
-     * are rows of their own: both are stored with it */
+    /* the staged cells point into the chunk: they are stored with it; so
+     * are the coil lanes of its cells */
     if (rc == SQLITE_OK)
         rc = flush_cells(t, run_id);
     t->n_staged = 0;
     if (rc == SQLITE_OK)
-        rc = store_coils(t, run_id);
-    else
-        t->n_coils = 0;
+        rc = store_coils(t, r);
     if (rc != SQLITE_OK) {
         fail_txn(t, rc);
         return false;
@@ -1866,7 +1933,7 @@ static ct_status prepare_statements(ct_trace *t, ct_error *err)
 
 static void finalize_statements(ct_trace *t)
 {
-    sqlite3_stmt *all[] = {t->ins_cells, t->ins_cell,  t->ins_seg,   t->ins_unit,  t->ins_input, t->ins_lot,
+    sqlite3_stmt *all[] = {t->ins_cells, t->ins_cell, t->ins_seg,   t->ins_unit,   t->ins_input, t->ins_lot,
                            t->ins_span,  t->ins_upass, t->ins_umeas, t->ins_bucket, t->upd_run};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
@@ -1882,19 +1949,20 @@ static void trace_free(ct_trace *t)
     for (int i = 0; t->reps && i < t->n_reps; i++) {
         rep_state *r = &t->reps[i];
         free(r->cur);
+        /* histories of cells never stored (a failed run): blocks belong to slabs */
         for (size_t k = 0; k < r->wip.cap; k++)
-            if (r->wip.slots[k].serial)
+            if (r->wip.slots[k].serial && r->wip.slots[k].cap != HIST_BLOCK)
                 free(r->wip.slots[k].buf);
         for (size_t k = 0; k < r->wip.ov_cap; k++)
-            if (r->wip.ov[k].serial)
+            if (r->wip.ov[k].serial && r->wip.ov[k].cap != HIST_BLOCK)
                 free(r->wip.ov[k].buf);
         free(r->wip.slots);
         free(r->wip.ov);
-        while (r->wip.pool) {
+        while (r->wip.slabs) {
             void *next;
-            memcpy(&next, r->wip.pool, sizeof next);
-            free(r->wip.pool);
-            r->wip.pool = next;
+            memcpy(&next, r->wip.slabs, sizeof next);
+            free(r->wip.slabs);
+            r->wip.slabs = next;
         }
         for (int k = 0; k < r->n_units; k++) {
             free(r->units[k].pass);
@@ -1907,14 +1975,14 @@ static void trace_free(ct_trace *t)
         for (int k = 0; r->acc && k < t->f->n_stations * BUCKET_ACCS; k++)
             cti_buf_free(&r->acc[k].serials);
         free(r->acc);
+        for (int k = 0; k < r->grp.cap; k++)
+            cti_buf_free(&r->grp.coils[k].pieces);
+        free(r->grp.coils);
     }
     free(t->reps);
     for (int i = 0; t->staged && i < CELLS_PER_INSERT; i++)
         cti_buf_free(&t->staged[i].hist);
     free(t->staged);
-    for (int i = 0; i < t->cap_coils; i++)
-        cti_buf_free(&t->coils[i].pieces);
-    free(t->coils);
     while (t->free_chunks) {
         chunk *c = t->free_chunks;
         t->free_chunks = c->next;
@@ -1932,6 +2000,16 @@ static void trace_free(ct_trace *t)
     free(t);
 }
 
+/* Zeroed memory aligned to cache lines (the _Alignas(64) members above). */
+static void *zalloc_lines(size_t n)
+{
+    n = (n + 63) / 64 * 64;
+    void *p = aligned_alloc(64, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
 ct_status ct_trace_open(const char *path, const ct_factory *f, const ct_run_options *opt,
                         ct_trace **out, ct_error *err)
 {
@@ -1940,7 +2018,7 @@ ct_status ct_trace_open(const char *path, const ct_factory *f, const ct_run_opti
         return ct_error_set(err, CT_ERR_INVALID, "trace: expected a database file name");
     if (opt->replications < 1)
         return ct_error_set(err, CT_ERR_INVALID, "%s: replications must be >= 1", path);
-    ct_trace *t = calloc(1, sizeof *t);
+    ct_trace *t = zalloc_lines(sizeof *t);
     if (!t)
         return ct_error_set(err, CT_ERR_NOMEM, "%s: out of memory", path);
     pthread_mutex_init(&t->lock, NULL);
@@ -1951,7 +2029,7 @@ ct_status ct_trace_open(const char *path, const ct_factory *f, const ct_run_opti
     t->opt = opt;
     t->n_reps = opt->replications;
     ct_status st = CT_ERR_NOMEM;
-    if (!(t->path = strdup(path)) || !(t->reps = calloc((size_t)t->n_reps, sizeof *t->reps))) {
+    if (!(t->path = strdup(path)) || !(t->reps = zalloc_lines((size_t)t->n_reps * sizeof *t->reps))) {
         ct_error_set(err, st, "%s: out of memory", path);
         goto fail;
     }
@@ -1960,6 +2038,7 @@ ct_status ct_trace_open(const char *path, const ct_factory *f, const ct_run_opti
         r->t = t;
         r->rep = i;
         r->last_maker = -1;
+        r->job.station = -1;
         size_t n = (size_t)(f->n_stations > 0 ? f->n_stations : 1) * BUCKET_ACCS;
         if (!(r->acc = calloc(n, sizeof *r->acc))) {
             ct_error_set(err, st, "%s: out of memory", path);
