@@ -1,8 +1,11 @@
 /*
  * test_sim.c - the event queue: ordering by (time, priority, FIFO),
- * cancel and reschedule with stale-handle detection, and a randomized
- * comparison against a sorted reference list.
+ * cancel and reschedule with stale-handle detection, and randomized
+ * comparisons against a sorted reference list and, while events schedule,
+ * cancel and move events during a run cut into slices, against a plain
+ * list searched for its smallest entry.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -208,6 +211,115 @@ static void test_random_against_reference(void **state)
     ct_sim_destroy(s);
 }
 
+/* Events that schedule, cancel and move events while the run goes on, at
+ * delays from 1e-9 s to 1e6 s and ties at the same instant, with the run
+ * cut into slices at random horizons (so that events are scheduled before
+ * a pending event the queue has already looked at). Every event that runs
+ * must be the smallest (time, priority, FIFO) of a plain list kept beside
+ * the queue. */
+enum { CHAOS_MAX = 20000 };
+typedef struct chaos_ref {
+    double t;
+    int prio;
+    uint64_t seq;
+    ct_event_id id;
+    int alive;
+} chaos_ref;
+static struct {
+    chaos_ref r[CHAOS_MAX];
+    int n, ran;
+    uint64_t seq;
+    ct_rng rng;
+} cz;
+
+static double chaos_delay(void)
+{
+    double u = ct_rng_uniform(&cz.rng);
+    if (u < 0.2)
+        return 0.0;   /* a tie with the current instant */
+    return pow(10.0, -9.0 + 15.0 * ct_rng_uniform(&cz.rng));
+}
+
+static void chaos(ct_sim *sim, void *ctx, uint64_t arg);
+
+static void chaos_add(ct_sim *sim, double t)
+{
+    if (cz.n == CHAOS_MAX)
+        return;
+    chaos_ref *r = &cz.r[cz.n];
+    r->t = t;
+    r->prio = (int)(ct_rng_u64(&cz.rng) % 3) - 1;
+    r->seq = cz.seq++;
+    r->alive = 1;
+    r->id = ct_sim_schedule_at(sim, t, r->prio, chaos, NULL, (uint64_t)cz.n);
+    cz.n++;
+}
+
+/* The smallest alive entry of the plain list, -1 when none. */
+static int chaos_first(void)
+{
+    int best = -1;
+    for (int i = 0; i < cz.n; i++) {
+        const chaos_ref *r = &cz.r[i];
+        if (!r->alive)
+            continue;
+        if (best < 0)
+            best = i;
+        else {
+            const chaos_ref *b = &cz.r[best];
+            if (r->t < b->t || (r->t == b->t && (r->prio > b->prio ||
+                                                 (r->prio == b->prio && r->seq < b->seq))))
+                best = i;
+        }
+    }
+    return best;
+}
+
+static void chaos(ct_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    int want = chaos_first();
+    assert_int_equal((int)arg, want);
+    assert_true(ct_sim_now(sim) == cz.r[want].t);
+    cz.r[want].alive = 0;
+    cz.ran++;
+    int spawn = (int)(ct_rng_u64(&cz.rng) % 3);
+    for (int i = 0; i < spawn; i++)
+        chaos_add(sim, ct_sim_now(sim) + chaos_delay());
+    int victim = (int)(ct_rng_u64(&cz.rng) % (uint64_t)cz.n);
+    double u = ct_rng_uniform(&cz.rng);
+    if (cz.r[victim].alive && u < 0.1) {
+        assert_true(ct_sim_cancel(sim, cz.r[victim].id));
+        cz.r[victim].alive = 0;
+    } else if (cz.r[victim].alive && u < 0.2) {
+        cz.r[victim].t = ct_sim_now(sim) + chaos_delay();
+        cz.r[victim].seq = cz.seq++;
+        assert_true(ct_sim_reschedule(sim, cz.r[victim].id, cz.r[victim].t));
+    }
+}
+
+static void test_random_during_run(void **state)
+{
+    (void)state;
+    cz.n = cz.ran = 0;
+    cz.seq = 0;
+    ct_rng_init(&cz.rng, 11, 0, 0);
+    ct_sim *s = ct_sim_create(11);
+    for (int i = 0; i < 50; i++)
+        chaos_add(s, chaos_delay());
+    while (chaos_first() >= 0) {
+        double horizon = ct_sim_now(s) + chaos_delay();
+        ct_sim_run_until(s, horizon);
+        assert_true(ct_sim_now(s) == horizon);
+        /* just after the horizon: before the next pending event, mostly */
+        if (ct_rng_uniform(&cz.rng) < 0.5)
+            chaos_add(s, horizon + 1e-9 * ct_rng_uniform(&cz.rng));
+    }
+    assert_int_equal(ct_sim_events_pending(s), 0);
+    assert_true(cz.ran > 5000);
+    ct_sim_destroy(s);
+}
+
 /* Events that schedule events: memory is reused, pending stays bounded. */
 static void chain(ct_sim *sim, void *ctx, uint64_t arg)
 {
@@ -238,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_reschedule),
         cmocka_unit_test(test_lazy_removal),
         cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_random_during_run),
         cmocka_unit_test(test_chain_reuses_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
