@@ -209,6 +209,18 @@ struct ct_trace {
 /* coil_acc.anode of a lot's row (polarity 'lot'). */
 #define ACC_LOT 2
 
+/* Array p of *cap items of size bytes, grown to twice as many (first
+ * when empty): the new array, *cap updated; NULL with p and *cap as they
+ * were when memory is short. */
+static void *grow_items(void *p, int *cap, int first, size_t size)
+{
+    int n = *cap ? 2 * *cap : first;
+    void *q = realloc(p, (size_t)n * size);
+    if (q)
+        *cap = n;
+    return q;
+}
+
 /* The group's accumulator of a coil lane (anode 0/1) or a lot (ACC_LOT,
  * maker = material, coil = lot number), made on first use; NULL when out
  * of memory. */
@@ -225,13 +237,12 @@ static coil_acc *coil_acc_get(coil_group *g, int k, int maker, uint64_t coil, ui
             return &g->coils[*hint = i];
 #undef ACC_IS
     if (g->n == g->cap) {
-        int cap = g->cap ? 2 * g->cap : 16;
-        coil_acc *p = realloc(g->coils, (size_t)cap * sizeof *p);
+        int old = g->cap;
+        coil_acc *p = grow_items(g->coils, &g->cap, 16, sizeof *p);
         if (!p)
             return NULL;
-        memset(p + g->cap, 0, (size_t)(cap - g->cap) * sizeof *p);
+        memset(p + old, 0, (size_t)(g->cap - old) * sizeof *p);
         g->coils = p;
-        g->cap = cap;
     }
     *hint = g->n;
     coil_acc *a = &g->coils[g->n++];
@@ -753,12 +764,10 @@ static pend_unit *pend_find(rep_state *r, const ct_unit_ref *u, int maker, bool 
     if (!add)
         return NULL;
     if (r->n_units == r->cap_units) {
-        int cap = r->cap_units ? 2 * r->cap_units : 64;
-        pend_unit *n = realloc(r->units, (size_t)cap * sizeof *n);
+        pend_unit *n = grow_items(r->units, &r->cap_units, 64, sizeof *n);
         if (!n)
             return NULL;
         r->units = n;
-        r->cap_units = cap;
     }
     pend_unit *p = &r->units[r->n_units++];
     memset(p, 0, sizeof *p);
@@ -795,14 +804,12 @@ static COLD void unit_passage(rep_state *r, const ct_passage *p, int station)
         return;
     }
     if (u->n_pass == u->cap_pass) {
-        int cap = u->cap_pass ? 2 * u->cap_pass : 8;
-        upassage *n = realloc(u->pass, (size_t)cap * sizeof *n);
+        upassage *n = grow_items(u->pass, &u->cap_pass, 8, sizeof *n);
         if (!n) {
             fail_nomem(r->t);
             return;
         }
         u->pass = n;
-        u->cap_pass = cap;
     }
     u->pass[u->n_pass++] = (upassage){station, p->server, p->start_s, p->end_s};
 }
@@ -855,14 +862,12 @@ static COLD void unit_measurement(rep_state *r, const ct_measurement *m, int gat
         return;
     }
     if (u->n_meas == u->cap_meas) {
-        int cap = u->cap_meas ? 2 * u->cap_meas : 8;
-        umeas *n = realloc(u->meas, (size_t)cap * sizeof *n);
+        umeas *n = grow_items(u->meas, &u->cap_meas, 8, sizeof *n);
         if (!n) {
             fail_nomem(r->t);
             return;
         }
         u->meas = n;
-        u->cap_meas = cap;
     }
     u->meas[u->n_meas++] = (umeas){gate, decision, m->value, m->time_s};
 }
