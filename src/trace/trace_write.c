@@ -462,11 +462,9 @@ static int material_index(const ct_factory *f, const char *name)
     return -1;
 }
 
-static COLD int gate_index(const ct_factory *f, const char *name)
+/* gate_of's slow path: a gate named like name (a copy of its name). */
+static COLD int gate_by_name(const ct_factory *f, const char *name)
 {
-    for (int i = 0; name && i < f->n_gates; i++)
-        if (f->gates[i].name == name)
-            return i;
     for (int i = 0; name && i < f->n_gates; i++)
         if (strcmp(f->gates[i].name, name) == 0)
             return i;
@@ -879,7 +877,7 @@ static inline int gate_of(const ct_factory *f, const char *name)
     for (int i = 0; i < f->n_gates; i++)
         if (f->gates[i].name == name)
             return i;
-    return gate_index(f, name);
+    return gate_by_name(f, name);
 }
 
 static void on_measurement(void *ctx, int rep, const ct_measurement *m)
