@@ -358,6 +358,12 @@ double ct_ocv_slope(const ct_ocv_curve *c, double soc)
     return d > 0.0 ? d : 0.0;
 }
 
+/* The OCV at node i, dt kelvin from the reference temperature. */
+static inline double node_ocv(const ct_ocv_curve *c, size_t i, double dt)
+{
+    return c->ocv_v[i] + c->dudt_v_per_k[i] * dt;
+}
+
 double ct_ocv_soc(const ct_ocv_curve *c, double ocv_v, double temp_c)
 {
     if (isnan(ocv_v) || isnan(temp_c))
@@ -374,13 +380,13 @@ double ct_ocv_soc(const ct_ocv_curve *c, double ocv_v, double temp_c)
     size_t a = 0, b = c->n - 1;
     while (b - a > 1) {
         size_t mid = a + (b - a) / 2;
-        if (c->ocv_v[mid] + c->dudt_v_per_k[mid] * dt <= ocv_v)
+        if (node_ocv(c, mid, dt) <= ocv_v)
             a = mid;
         else
             b = mid;
     }
     double lo = c->soc[a], hi = c->soc[b];
-    double ga = c->ocv_v[a] + c->dudt_v_per_k[a] * dt, gb = c->ocv_v[b] + c->dudt_v_per_k[b] * dt;
+    double ga = node_ocv(c, a, dt), gb = node_ocv(c, b, dt);
     double x = gb > ga ? lo + (hi - lo) * ((ocv_v - ga) / (gb - ga)) : 0.5 * (lo + hi);
     if (!(x >= lo && x <= hi))
         x = 0.5 * (lo + hi);
