@@ -6,11 +6,12 @@ Models, each written for both engines with the same semantics:
   mm1       bench/mm1.yaml       / bench/mm1_simpy.py       M/M/1, lambda 0.8, mu 1
   serial10  bench/serial10.yaml  / bench/serial10_simpy.py  10 stations, finite buffers,
                                                             blocking, failures (preempt-resume)
-serial10 also runs a third way: bench/bench_serial10.c, the same model written
-by hand on celltwin's engine API (as the SimPy script is written on SimPy's),
-which follows exactly the sample path of `celltwin run` (checked here): its
-rate is what the engine alone achieves on the model, the difference to
-`celltwin run` what the general line model costs.
+Each model also runs a third way: bench/bench_api.c, the same model written
+by hand on celltwin's engine API (as the SimPy scripts are written on
+SimPy's, and cimba's benchmarks on cimba's), which follows exactly the
+sample path of `celltwin run` (checked here): its rate is what the engine
+alone achieves on the model, the difference to `celltwin run` what the
+general line model costs.
 Each engine runs several replications (celltwin through its command line,
 `celltwin run --replications R --threads 1 --json`, timed from outside, so
 loading and start-up count against it; SimPy in its own script, timed
@@ -89,9 +90,9 @@ def run_celltwin(build, factory, horizon, warmup, reps):
     return d
 
 
-def run_engine_api(build, horizon, warmup, reps):
-    """bench_serial10: serial10 on the engine API, timed like run_celltwin."""
-    cmd = [os.path.join(build, "bench", "bench_serial10"), "--horizon", repr(horizon),
+def run_engine_api(build, model, horizon, warmup, reps):
+    """bench_api: the model on the engine API, timed like run_celltwin."""
+    cmd = [os.path.join(build, "bench", "bench_api"), model, "--horizon", repr(horizon),
            "--warmup", repr(warmup), "--seed", "1", "--replications", str(reps)]
     r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -103,7 +104,7 @@ def run_engine_api(build, horizon, warmup, reps):
 
 
 def same_path(ct, api):
-    """Do `celltwin run` and bench_serial10 report the same replications?
+    """Do `celltwin run` and bench_api report the same replications?
     Counts exactly, means to 1e-9 (the means are summed in the same order,
     but celltwin's JSON rounds them to 12 digits)."""
     close = lambda a, b: abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
@@ -111,6 +112,21 @@ def same_path(ct, api):
             and close(ct["throughput_per_h"], api["throughput_per_h"])
             and close(ct["lead_time_mean_s"], api["lead_time_mean_s"])
             and all(close(s["mean_wait_s"], w) for s, w in zip(ct["stations"], api["mean_wait_s"])))
+
+
+def add_api_row(rows, verdict, ct, api, wait):
+    """The engine-API row (wait: its waiting time compared), between
+    celltwin's and SimPy's, and its ratio to SimPy."""
+    reps = api["replications"]
+    units, events = api["completed"] * reps, api["events"] * reps
+    rows.insert(1, dict(engine="celltwin engine API", reps=reps, units=units,
+                        wall=api["wall_s"], cpu=api["cpu_s"], ups=units / api["cpu_s"],
+                        events=events, eps=events / api["cpu_s"],
+                        th="%.4g" % api["throughput_per_h"], wait="%.4g" % wait))
+    verdict["extra"] += ("%sthe same model on the engine API (bench/bench_api.c): units per CPU "
+                         "second **%.0fx** SimPy's, same sample path as `celltwin run`: %s" % (
+                             "; " if verdict["extra"] else "", rows[1]["ups"] / rows[2]["ups"],
+                             "yes" if same_path(ct, api) else "NO"))
 
 
 def run_simpy(script, args):
@@ -172,20 +188,22 @@ def main():
     print("== M/M/1: celltwin %d x %.0f customers, SimPy %d x %.0f" % (reps, ct_cust, reps, sp_cust),
           flush=True)
     ct = run_celltwin(a.build, "mm1.yaml", ct_cust / 0.8, warmup, reps)
+    api = run_engine_api(a.build, "mm1", ct_cust / 0.8, warmup, reps)
     sp = run_simpy("mm1_simpy.py", ["--customers", repr(sp_cust), "--replications", str(reps),
                                     "--warmup", repr(warmup)])
     st, sh = ct["stations"][0], ct["ci95"]["stations"][0]
+    rows, v = compare_model("mm1", ct, sp, (st["mean_wait_s"], sh["mean_wait_s"]),
+                            (sp["wait_s"]["mean"], sp["wait_s"]["ci95"]), "")
+    add_api_row(rows, v, ct, api, api["mean_wait_s"][0])
     models.append(("mm1", "M/M/1 (lambda 0.8, mu 1); waiting time = Wq, exact 4 s, "
-                   "throughput exact 2880/h",
-                   compare_model("mm1", ct, sp, (st["mean_wait_s"], sh["mean_wait_s"]),
-                                 (sp["wait_s"]["mean"], sp["wait_s"]["ci95"]), "")))
+                   "throughput exact 2880/h", (rows, v)))
 
     # serial10: 5 simulated days per replication in celltwin, half a day
     # in SimPy.
     ct_h, sp_h = 5 * 86400.0 * scale, 43200.0 * max(scale, 0.2)
     print("== serial10: celltwin %d x %.0f s, SimPy %d x %.0f s" % (reps, ct_h, reps, sp_h), flush=True)
     ct = run_celltwin(a.build, "serial10.yaml", ct_h, 3600.0, reps)
-    api = run_engine_api(a.build, ct_h, 3600.0, reps)
+    api = run_engine_api(a.build, "serial10", ct_h, 3600.0, reps)
     sp = run_simpy("serial10_simpy.py", ["--horizon", repr(sp_h), "--replications", str(reps),
                                          "--warmup", "3600"])
     n_ok = sum(agree(s["mean_wait_s"], h["mean_wait_s"], w["mean"], w["ci95"])
@@ -194,15 +212,7 @@ def main():
     rows, v = compare_model("serial10", ct, sp,
                             (ct["lead_time_mean_s"], ct["ci95"]["lead_time_mean_s"]),
                             (sp["lead_time_s"]["mean"], sp["lead_time_s"]["ci95"]), extra)
-    api_units, api_events = api["completed"] * reps, api["events"] * reps
-    rows.insert(1, dict(engine="celltwin engine API", reps=reps, units=api_units,
-                        wall=api["wall_s"], cpu=api["cpu_s"], ups=api_units / api["cpu_s"],
-                        events=api_events, eps=api_events / api["cpu_s"],
-                        th="%.4g" % api["throughput_per_h"],
-                        wait="%.4g" % api["lead_time_mean_s"]))
-    v["extra"] += ("; the same model on the engine API (bench/bench_serial10.c): units per CPU "
-                   "second **%.0fx** SimPy's, same sample path as `celltwin run`: %s" % (
-                       rows[1]["ups"] / rows[2]["ups"], "yes" if same_path(ct, api) else "NO"))
+    add_api_row(rows, v, ct, api, api["lead_time_mean_s"])
     models.append(("serial10", "10-station line, saturated source, finite buffers, blocking, "
                    "failures; waiting time = lead time (time in the line)", (rows, v)))
 

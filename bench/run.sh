@@ -3,7 +3,7 @@
 #   1. the engine: M/M/1 with 10 million customers (bench_engine);
 #   2. celltwin against SimPy 3 on the same models (bench/compare.py): units
 #      and events per second, their ratio, and agreement of the results;
-#      serial10 also hand-written on the engine API (bench_serial10), to
+#      both models also hand-written on the engine API (bench_api), to
 #      show the engine's own rate apart from the line model's;
 #   3. the default factory for a month, and the factory-year benchmark:
 #      3 parallel lines of it (42 GWh/yr) for 365 days, without and
