@@ -54,20 +54,24 @@ typedef struct cti_lot_use {
     float kg;                /* mass of the lot in the cell */
 } cti_lot_use;
 
-/* A stack, later a cell. Kept compact: there may be millions in aging. */
+/* A stack, later a cell. Kept compact: there may be millions in aging.
+ * Field order matters for speed: with millions in process a cell is
+ * rarely in cache when a job ends, so what every station touches (value,
+ * defects, the attributes) comes first, together in the first cache lines,
+ * and the genealogy that only stacking, `uses:` and the trace read last. */
 #define CTI_CELL_SEGMENTS 4
 typedef struct cti_cell {
     uint64_t serial;
-    float attr[CTI_C__COUNT];
+    double value_usd;        /* material and processing value so far */
+    double active_kg;        /* active material in the cell (double: mass balances add millions) */
     uint32_t defects;        /* real defects (cti_defect bits) */
     uint32_t found;          /* defects a gate has flagged */
     uint16_t reworks;
     uint8_t n_seg;
-    cti_segment seg[CTI_CELL_SEGMENTS];  /* electrode pieces it was stacked from */
     uint8_t n_lots;
+    float attr[CTI_C__COUNT];
+    cti_segment seg[CTI_CELL_SEGMENTS];  /* electrode pieces it was stacked from */
     cti_lot_use lots[CTI_CELL_LOTS];     /* material lots used in it directly (`uses:`) */
-    double active_kg;        /* active material in the cell (double: mass balances add millions) */
-    double value_usd;        /* material and processing value so far */
 } cti_cell;
 
 struct cti_job;
