@@ -77,10 +77,8 @@ def git_commit():
         return "unknown"
 
 
-def run_celltwin(build, factory, horizon, warmup, reps):
-    cmd = [os.path.join(build, "celltwin"), "run", os.path.join(HERE, factory),
-           "--horizon", repr(horizon), "--warmup", repr(warmup), "--seed", "1",
-           "--replications", str(reps), "--threads", "1", "--json"]
+def run_timed(cmd):
+    """Runs cmd, which prints one JSON object; adds its wall and CPU time."""
     r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     r1, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter() - t0
@@ -88,19 +86,18 @@ def run_celltwin(build, factory, horizon, warmup, reps):
     d["wall_s"] = wall
     d["cpu_s"] = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
     return d
+
+
+def run_celltwin(build, factory, horizon, warmup, reps):
+    return run_timed([os.path.join(build, "celltwin"), "run", os.path.join(HERE, factory),
+                      "--horizon", repr(horizon), "--warmup", repr(warmup), "--seed", "1",
+                      "--replications", str(reps), "--threads", "1", "--json"])
 
 
 def run_engine_api(build, model, horizon, warmup, reps):
-    """bench_api: the model on the engine API, timed like run_celltwin."""
-    cmd = [os.path.join(build, "bench", "bench_api"), model, "--horizon", repr(horizon),
-           "--warmup", repr(warmup), "--seed", "1", "--replications", str(reps)]
-    r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    r1, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter() - t0
-    d = json.loads(out)
-    d["wall_s"] = wall
-    d["cpu_s"] = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
-    return d
+    """bench_api: the model on the engine API."""
+    return run_timed([os.path.join(build, "bench", "bench_api"), model, "--horizon", repr(horizon),
+                      "--warmup", repr(warmup), "--seed", "1", "--replications", str(reps)])
 
 
 def same_path(ct, api):
