@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "celltwin/quality.h"
+#include "quality/cell_electrical_internal.h"
 
 #define HOUR_S 3600.0
 #define DAY_S 86400.0
@@ -171,8 +172,9 @@ double cti_formation_wetting(const cti_formation_params *p)
     return 1.0 - (1.0 - p->wetted_after_filling) * exp(-p->soak_time_s / tau);
 }
 
-double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_mass_kg,
-                                 double anode_mass_kg, double moisture, double prelith_ah)
+/* cti_formation_capacity_ah with the wetted fraction phi given. */
+static double capacity_wetted(const cti_formation_params *p, double phi, double cathode_mass_kg,
+                              double anode_mass_kg, double moisture, double prelith_ah)
 {
     double first = cathode_mass_kg * p->cathode_specific_ah_kg;
     double q = fmin(first * p->first_cycle_efficiency + fmax(prelith_ah, 0.0),
@@ -180,7 +182,7 @@ double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_m
     if (anode_mass_kg > 0.0)
         q = fmin(q, anode_mass_kg * p->anode_specific_ah_kg);
     /* Unwetted electrode area takes no part in the first charge. */
-    q *= cti_formation_wetting(p);
+    q *= phi;
     /* Water reduced at the anode in the first charge binds lithium that
      * no longer cycles: H2O + Li+ + e- -> LiOH + 1/2 H2, one Li per H2O.
      * The moisture is a mass fraction of the electrodes, approximated by
@@ -188,6 +190,13 @@ double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_m
     double water_kg = fmax(moisture, 0.0) * (cathode_mass_kg + fmax(anode_mass_kg, 0.0));
     q -= water_kg / WATER_KG_MOL * FARADAY_C_MOL / HOUR_S;
     return fmax(q, 0.0);
+}
+
+double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_mass_kg,
+                                 double anode_mass_kg, double moisture, double prelith_ah)
+{
+    return capacity_wetted(p, cti_formation_wetting(p), cathode_mass_kg, anode_mass_kg, moisture,
+                           prelith_ah);
 }
 
 double cti_formation_short_probability(const cti_formation_params *p)
@@ -204,8 +213,8 @@ void cti_formation(const cti_formation_params *p, float attr[CTI_C__COUNT], uint
 
     double w = fmax(attr[CTI_C_CELL_MOISTURE], 0.0f);
     double phi = cti_formation_wetting(p);
-    double cap = cti_formation_capacity_ah(p, attr[CTI_C_CATHODE_MASS], attr[CTI_C_ANODE_MASS], w,
-                                           attr[CTI_C_PRELITH_CHARGE]);
+    double cap = capacity_wetted(p, phi, attr[CTI_C_CATHODE_MASS], attr[CTI_C_ANODE_MASS], w,
+                                 attr[CTI_C_PRELITH_CHARGE]);
     attr[CTI_C_CAPACITY] = (float)cap;
 
     const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
@@ -341,20 +350,20 @@ ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng 
     ct_aging_truth truth;
     ct_status st;
     if (n >= 2) {
-        ct_instrument none;
-        ct_instrument_init(&none);
-        st = ct_cell_simulate_aging(&cell, &p->self_discharge, h, n, &none, &none, NULL, &r1, &r2,
-                                    &truth, err);
+        st = cti_cell_simulate_aging(&cell, &p->self_discharge, h, n, NULL, NULL, NULL, NULL,
+                                     NULL, &truth, NULL, err);
         if (st != CT_OK)
             return st;
         cell.soc = truth.soc_end;
     }
 
     /* RT rest, read at both ends; the temperature drifts linearly between
-     * the two readings' cell temperatures. */
+     * the two readings' cell temperatures. The OCV kept is the end SOC's
+     * at the curve's reference temperature. */
     ct_temp_point rt[2] = { { 0.0, t1 }, { p->rt_time_s / HOUR_S, t2 } };
-    st = ct_cell_simulate_aging(&cell, &p->self_discharge, rt, 2, &p->ocv_meter, &p->thermometer,
-                                rng, &r1, &r2, &truth, err);
+    double ocv_ref;
+    st = cti_cell_simulate_aging(&cell, &p->self_discharge, rt, 2, &p->ocv_meter,
+                                 &p->thermometer, rng, &r1, &r2, &truth, &ocv_ref, err);
     if (st != CT_OK)
         return st;
 
@@ -362,7 +371,7 @@ ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng 
     out->r2 = r2;
     out->k_v_per_s = (r1.ocv_v - r2.ocv_v) / p->rt_time_s;
     attr[CTI_C_K_VALUE] = (float)((truth.ocv1_v - truth.ocv2_v) / p->rt_time_s);
-    attr[CTI_C_OCV] = (float)ct_ocv_at(curve, truth.soc_end, curve->ref_temp_c);
+    attr[CTI_C_OCV] = (float)ocv_ref;
     return CT_OK;
 }
 
