@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "celltwin/quality.h"
 #include "quality/cell_electrical_internal.h"
@@ -165,11 +166,21 @@ double cti_formation_time_s(const cti_formation_params *p)
     return p->soak_time_s + p->formation_time_s;
 }
 
-double cti_formation_wetting(const cti_formation_params *p)
+double cti_formation_unwetted(const cti_formation_params *p)
 {
     double tau = p->wetting_tau_s /
                  ct_arrhenius_factor(p->wetting_ea_j_per_mol, p->soak_temp_c, 25.0);
-    return 1.0 - (1.0 - p->wetted_after_filling) * exp(-p->soak_time_s / tau);
+    return exp(-p->soak_time_s / tau);
+}
+
+double cti_formation_wetted(double wetted_before, double unwetted)
+{
+    return 1.0 - (1.0 - wetted_before) * unwetted;
+}
+
+double cti_formation_wetting(const cti_formation_params *p)
+{
+    return cti_formation_wetted(p->wetted_after_filling, cti_formation_unwetted(p));
 }
 
 /* cti_formation_capacity_ah with the wetted fraction phi given. */
@@ -204,21 +215,34 @@ double cti_formation_short_probability(const cti_formation_params *p)
     return -expm1(-p->fixture_pressure_pa / p->short_pressure_ref_pa);
 }
 
+void cti_formation_station_init(cti_formation_station *s, const cti_formation_params *p)
+{
+    const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
+    s->unwetted = cti_formation_unwetted(p);
+    s->ocv_v = ct_ocv_at(curve, p->end_soc, curve->ref_temp_c);
+}
+
 void cti_formation(const cti_formation_params *p, float attr[CTI_C__COUNT], uint32_t *defects,
                    ct_rng *rng)
+{
+    cti_formation_station s;
+    cti_formation_station_init(&s, p);
+    cti_formation_cell(p, &s, attr, defects, rng);
+}
+
+void cti_formation_cell(const cti_formation_params *p, const cti_formation_station *s,
+                        float attr[CTI_C__COUNT], uint32_t *defects, ct_rng *rng)
 {
     double u_short = ct_rng_uniform(rng);
     double u_r = ct_rng_uniform(rng);
     double z_sd = cti_std_normal(rng);
 
     double w = fmax(attr[CTI_C_CELL_MOISTURE], 0.0f);
-    double phi = cti_formation_wetting(p);
+    double phi = cti_formation_wetted(p->wetted_after_filling, s->unwetted);
     double cap = capacity_wetted(p, phi, attr[CTI_C_CATHODE_MASS], attr[CTI_C_ANODE_MASS], w,
                                  attr[CTI_C_PRELITH_CHARGE]);
     attr[CTI_C_CAPACITY] = (float)cap;
-
-    const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
-    attr[CTI_C_OCV] = (float)ct_ocv_at(curve, p->end_soc, curve->ref_temp_c);
+    attr[CTI_C_OCV] = (float)s->ocv_v;
 
     /* Resistance: the design cell's, scaled by moisture (film growth from
      * HF attack) and by the unwetted area; the welds' contact resistance
@@ -312,8 +336,30 @@ static void push(ct_temp_point *h, size_t *n, double t_h, double temp_c)
     (*n)++;
 }
 
-ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng *rng,
-                    cti_aging_result *out, ct_error *err)
+void cti_aging_memo_init(cti_aging_memo *m)
+{
+    m->ocv = NAN;
+    m->chemistry = CT_CHEM__COUNT;
+    m->soc = NAN;
+}
+
+/* ct_ocv_soc of the OCV attribute at the curve's reference temperature,
+ * from the memo when the OCV's bits and the chemistry repeat. */
+static double start_soc(const cti_aging_params *p, cti_aging_memo *memo, float ocv)
+{
+    const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
+    if (!memo)
+        return ct_ocv_soc(curve, ocv, curve->ref_temp_c);
+    if (memcmp(&ocv, &memo->ocv, sizeof ocv) != 0 || memo->chemistry != p->chemistry) {
+        memo->ocv = ocv;
+        memo->chemistry = p->chemistry;
+        memo->soc = ct_ocv_soc(curve, ocv, curve->ref_temp_c);
+    }
+    return memo->soc;
+}
+
+ct_status cti_aging(const cti_aging_params *p, cti_aging_memo *memo, float attr[CTI_C__COUNT],
+                    ct_rng *rng, cti_aging_result *out, ct_error *err)
 {
     double t1 = p->rt_temp_c + p->reading_temp_sd_c * cti_std_normal(rng);
     double t2 = p->rt_temp_c + p->reading_temp_sd_c * cti_std_normal(rng);
@@ -329,7 +375,7 @@ ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng 
     ct_aging_cell cell = {
         .curve = curve,
         .capacity_ah = cap,
-        .soc = ct_ocv_soc(curve, attr[CTI_C_OCV], curve->ref_temp_c),
+        .soc = start_soc(p, memo, attr[CTI_C_OCV]),
         /* The cell's own base rate relative to the nominal one; a cell
          * formation never saw runs at the nominal rate. */
         .self_discharge_scale = attr[CTI_C_SELF_DISCHARGE] > 0.0f && i_ref > 0.0

@@ -240,14 +240,16 @@ static double soaking_start(cti_job *job)
 static void soaking_finish(cti_job *job)
 {
     const soaking_params *P = job->params;
+    /* cti_formation_wetting of P->m with the cell's wetted fraction, its
+     * unwetted factor the same for every cell. */
+    double unwetted = cti_formation_unwetted(&P->m);
     for (int i = 0; i < job->n_units; i++) {
         cti_cell *c = cti_job_cell(job, i);
         if (!c)
             continue;
-        cti_formation_params p = P->m;
-        if (c->attr[CTI_C_WETTING] > 0.0f)
-            p.wetted_after_filling = c->attr[CTI_C_WETTING];
-        c->attr[CTI_C_WETTING] = (float)cti_formation_wetting(&p);
+        double before = c->attr[CTI_C_WETTING] > 0.0f ? c->attr[CTI_C_WETTING]
+                                                     : P->m.wetted_after_filling;
+        c->attr[CTI_C_WETTING] = (float)cti_formation_wetted(before, unwetted);
     }
 }
 
@@ -396,6 +398,12 @@ static double formation_start(cti_job *job)
 static void formation_finish(cti_job *job)
 {
     const formation_params *P = job->params;
+    /* The soaking was the soaking station's: no soak here. What depends on
+     * the parameters alone is computed once for the job. */
+    cti_formation_params p = P->m;
+    p.soak_time_s = 0.0;
+    cti_formation_station s;
+    cti_formation_station_init(&s, &p);
     for (int i = 0; i < job->n_units; i++) {
         cti_cell *c = cti_job_cell(job, i);
         /* Formation happens once: a cell back for rework keeps its SEI. */
@@ -403,15 +411,13 @@ static void formation_finish(cti_job *job)
             continue;
         /* The wetting comes from the soaking station; a cell that skipped
          * soaking is formed as filled (wetted_after_filling). */
-        cti_formation_params p = P->m;
-        p.soak_time_s = 0.0;
-        if (c->attr[CTI_C_WETTING] > 0.0f)
-            p.wetted_after_filling = c->attr[CTI_C_WETTING];
+        p.wetted_after_filling = c->attr[CTI_C_WETTING] > 0.0f ? c->attr[CTI_C_WETTING]
+                                                               : P->m.wetted_after_filling;
         /* A stacker without a kind records only the active material it
          * took: then that is the cathode (docs/kinds-finishing.md). */
         if (!(c->attr[CTI_C_CATHODE_MASS] > 0.0f))
             c->attr[CTI_C_CATHODE_MASS] = (float)c->active_kg;
-        cti_formation(&p, c->attr, &c->defects, job->rng);
+        cti_formation_cell(&p, &s, c->attr, &c->defects, job->rng);
     }
 }
 
@@ -625,11 +631,13 @@ static ct_status aging_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stati
     return model_check(y, v, cti_aging_params_check(m, &err), &err);
 }
 
-/* Scratch for one shelf's k-values, sized by the batch. */
+/* Scratch for one shelf's k-values, sized by the batch, and the memo
+ * cti_aging keeps from cell to cell. */
 typedef struct aging_state {
     int cap;
     double *k;
     int *slot;               /* the job's unit index of each k */
+    cti_aging_memo memo;
 } aging_state;
 
 static void *aging_state_create(const void *params)
@@ -639,6 +647,7 @@ static void *aging_state_create(const void *params)
     if (!s)
         return NULL;
     s->cap = P->batch;
+    cti_aging_memo_init(&s->memo);
     s->k = malloc((size_t)s->cap * sizeof *s->k);
     s->slot = malloc((size_t)s->cap * sizeof *s->slot);
     if (!s->k || !s->slot) {
@@ -702,7 +711,7 @@ static void aging_finish(cti_job *job)
         }
         cti_aging_result r;
         ct_error err;
-        if (cti_aging(&P->m, c->attr, job->rng, &r, &err) != CT_OK) {
+        if (cti_aging(&P->m, &s->memo, c->attr, job->rng, &r, &err) != CT_OK) {
             /* no capacity: the line has no formation before this shelf */
             cti_job_scrap(job, i, "not formed");
             continue;

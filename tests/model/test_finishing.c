@@ -189,12 +189,12 @@ static chain_out chain(ct_chemistry chem, double capacity_ah, double soc, bool p
     ct_error_clear(&err);
     /* HT + cooling + 1 h of RT: close enough to the RT start for the
      * hand estimate (1 h of 168). */
-    if (cti_aging(&ht, b, &rng, &res, &err) != CT_OK)
+    if (cti_aging(&ht, NULL, b, &rng, &res, &err) != CT_OK)
         fail_msg("aging: %s", err.msg);
     o.soc_before_rt = ct_ocv_soc(curve, b[CTI_C_OCV], curve->ref_temp_c);
 
     ct_rng_init(&rng, SEED, 0, 13);
-    if (cti_aging(&ap, a, &rng, &res, &err) != CT_OK)
+    if (cti_aging(&ap, NULL, a, &rng, &res, &err) != CT_OK)
         fail_msg("aging: %s", err.msg);
     o.drop_v_per_week = a[CTI_C_K_VALUE] * WEEK_S;
     o.measured_v_per_week = res.k_v_per_s * WEEK_S;
@@ -324,7 +324,7 @@ static void test_aging_readings(void **state)
     ct_rng_init(&rng, SEED, 0, 15);
     cti_aging_result res;
     /* A cell without formation is refused, attributes untouched. */
-    assert_int_equal(cti_aging(&p, a, &rng, &res, &err), CT_ERR_INVALID);
+    assert_int_equal(cti_aging(&p, NULL, a, &rng, &res, &err), CT_ERR_INVALID);
     assert_non_null(strstr(err.msg, "formation must run before aging"));
 
     const ct_ocv_curve *curve = ct_ocv_curve_builtin(CT_CHEM_NMC811);
@@ -335,7 +335,7 @@ static void test_aging_readings(void **state)
         a[CTI_C_CAPACITY] = 5.0f;
         a[CTI_C_OCV] = (float)ct_ocv_at(curve, 0.5, 25.0);
         a[CTI_C_INSULATION] = 2e9f;
-        assert_int_equal(cti_aging(&p, a, &rng, &res, &err), CT_OK);
+        assert_int_equal(cti_aging(&p, NULL, a, &rng, &res, &err), CT_OK);
         /* Readings at the start and the end of the RT rest, near 25 C. */
         assert_near(res.r1.t_h, 0.0, 0);
         assert_near(res.r2.t_h, 6 * 24.0, 1e-9);
@@ -489,7 +489,7 @@ static void test_deterministic_draws(void **state)
         cti_formation(&f, a, &d, &x);
         cti_aging_result res;
         ct_error err;
-        assert_int_equal(cti_aging(&ag, a, &x, &res, &err), CT_OK);
+        assert_int_equal(cti_aging(&ag, NULL, a, &x, &res, &err), CT_OK);
         cti_grading_readings r;
         cti_grading(&gr, a, &x, &r);
         for (int k = 0; k < 3 + 6 + 6; k++)
