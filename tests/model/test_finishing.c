@@ -7,7 +7,9 @@
  * formation under fixture pressure, shows at aging as an OCV drop above the
  * 5 mV/week end-of-line limit of RWTH PEM / VDMA for an NMC811 cell; the
  * LFP plateau note), the charge balance of aging against V/R t, grading's
- * temperature laws, and every validation message.
+ * temperature laws, and every validation message; the per-station
+ * shortcuts (formation's and soaking's values computed once a job, the
+ * aging memo) against the per-cell functions, bit for bit.
  *
  * Tolerances are stated at each check. The OCV curves and the aging
  * integration are cell_electrical.h's (tested in tests/quality); here they
@@ -88,6 +90,93 @@ static void test_wetting(void **state)
     p.soak_time_s = 0;
     assert_near(cti_formation_wetting(&p), 0.7, 1e-15);
     assert_near(cti_formation_time_s(&p), 10 * HOUR_S, 0);
+}
+
+/* What a station computes once (soaking's unwetted fraction, formation's
+ * cti_formation_station) gives what the per-cell functions give, bit for
+ * bit: for fresh and soaked cells (wetted_after_filling differs per cell,
+ * the station's values do not depend on it), with and without the
+ * loose-particle defect. */
+static void test_station_once(void **state)
+{
+    (void)state;
+    cti_formation_params p;
+    cti_formation_params_init(&p, CT_CHEM_NMC811);
+    const double unwetted = cti_formation_unwetted(&p);
+    cti_formation_station s;
+    cti_formation_station_init(&s, &p);
+    const double before[3] = { 0.7, 0.83, 0.999 };
+    for (int i = 0; i < 3; i++) {
+        cti_formation_params q = p;
+        q.wetted_after_filling = before[i];
+        double w = cti_formation_wetting(&q);
+        double v = cti_formation_wetted(before[i], unwetted);
+        assert_memory_equal(&w, &v, sizeof w);
+
+        /* Formation after the soaking station: no soak of its own. */
+        q.soak_time_s = 0.0;
+        cti_formation_params r = q;
+        r.wetted_after_filling = 0.5;
+        cti_formation_station s0;
+        cti_formation_station_init(&s0, &r);
+        float a[CTI_C__COUNT], b[CTI_C__COUNT];
+        uint32_t da, db;
+        cell_clear(a, &da);
+        a[CTI_C_CATHODE_MASS] = 0.02f;
+        a[CTI_C_ANODE_MASS] = 0.013f;
+        a[CTI_C_CELL_MOISTURE] = 300e-6f;
+        a[CTI_C_IR] = 40e-6f;
+        a[CTI_C_INSULATION] = 3e9f;
+        da = i == 2 ? CTI_DEF_PARTICLE : 0;
+        memcpy(b, a, sizeof a);
+        db = da;
+        ct_rng ra, rb;
+        ct_rng_init(&ra, SEED, 0, 30 + (uint64_t)i);
+        ct_rng_init(&rb, SEED, 0, 30 + (uint64_t)i);
+        cti_formation(&q, a, &da, &ra);
+        cti_formation_cell(&q, &s0, b, &db, &rb);
+        assert_memory_equal(a, b, sizeof a);
+        assert_int_equal(da, db);
+        assert_true(ct_rng_uniform(&ra) == ct_rng_uniform(&rb));
+    }
+    assert_true(s.unwetted == unwetted);
+}
+
+/* The aging memo (the last OCV attribute inverted) changes nothing: a
+ * run of cells with the same OCV, a different one, the first again, and
+ * a station of the other chemistry with the same memo, against no memo. */
+static void test_aging_memo(void **state)
+{
+    (void)state;
+    cti_aging_params p;
+    cti_aging_params_init(&p, CT_CHEM_LFP);
+    cti_aging_memo memo;
+    cti_aging_memo_init(&memo);
+    const ct_ocv_curve *lfp = ct_ocv_curve_builtin(CT_CHEM_LFP);
+    const float ocvs[6] = { (float)ct_ocv_at(lfp, 0.3, 25.0), (float)ct_ocv_at(lfp, 0.3, 25.0),
+                            (float)ct_ocv_at(lfp, 0.3, 25.0), (float)ct_ocv_at(lfp, 0.5, 25.0),
+                            (float)ct_ocv_at(lfp, 0.3, 25.0), (float)ct_ocv_at(lfp, 0.3, 25.0) };
+    ct_rng ra, rb;
+    ct_rng_init(&ra, SEED, 0, 40);
+    ct_rng_init(&rb, SEED, 0, 40);
+    for (int i = 0; i < 6; i++) {
+        if (i == 5)
+            cti_aging_params_init(&p, CT_CHEM_NMC811);   /* same bits, another curve */
+        float a[CTI_C__COUNT], b[CTI_C__COUNT];
+        uint32_t d;
+        cell_clear(a, &d);
+        a[CTI_C_CAPACITY] = 20.0f;
+        a[CTI_C_OCV] = ocvs[i];
+        a[CTI_C_INSULATION] = i == 1 ? 4600.0f : 2e9f;
+        a[CTI_C_SELF_DISCHARGE] = 1.2f * 0.005f * 20.0f / 720.0f;
+        memcpy(b, a, sizeof a);
+        cti_aging_result x, y;
+        ct_error err;
+        assert_int_equal(cti_aging(&p, NULL, a, &ra, &x, &err), CT_OK);
+        assert_int_equal(cti_aging(&p, &memo, b, &rb, &y, &err), CT_OK);
+        assert_memory_equal(a, b, sizeof a);
+        assert_memory_equal(&x, &y, sizeof x);
+    }
 }
 
 static void test_moisture_raises_ir_and_self_discharge(void **state)
@@ -503,11 +592,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_capacity_hand),
         cmocka_unit_test(test_wetting),
+        cmocka_unit_test(test_station_once),
         cmocka_unit_test(test_moisture_raises_ir_and_self_discharge),
         cmocka_unit_test(test_particle_case_nmc),
         cmocka_unit_test(test_particle_case_lfp_note),
         cmocka_unit_test(test_no_fixture_no_short),
         cmocka_unit_test(test_aging_readings),
+        cmocka_unit_test(test_aging_memo),
         cmocka_unit_test(test_grading),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_deterministic_draws),
