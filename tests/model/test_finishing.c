@@ -153,9 +153,8 @@ static void test_aging_memo(void **state)
     cti_aging_memo memo;
     cti_aging_memo_init(&memo);
     const ct_ocv_curve *lfp = ct_ocv_curve_builtin(CT_CHEM_LFP);
-    const float ocvs[6] = { (float)ct_ocv_at(lfp, 0.3, 25.0), (float)ct_ocv_at(lfp, 0.3, 25.0),
-                            (float)ct_ocv_at(lfp, 0.3, 25.0), (float)ct_ocv_at(lfp, 0.5, 25.0),
-                            (float)ct_ocv_at(lfp, 0.3, 25.0), (float)ct_ocv_at(lfp, 0.3, 25.0) };
+    const float x = (float)ct_ocv_at(lfp, 0.3, 25.0), y = (float)ct_ocv_at(lfp, 0.5, 25.0);
+    const float ocvs[6] = { x, x, x, y, x, x };
     ct_rng ra, rb;
     ct_rng_init(&ra, SEED, 0, 40);
     ct_rng_init(&rb, SEED, 0, 40);
