@@ -336,29 +336,32 @@ static void push(ct_temp_point *h, size_t *n, double t_h, double temp_c)
     (*n)++;
 }
 
-void cti_aging_memo_init(cti_aging_memo *m)
+void cti_soc_memo_init(cti_soc_memo *m, ct_chemistry chem)
 {
-    m->ocv = NAN;
-    m->chemistry = CT_CHEM__COUNT;
-    m->soc = NAN;
-}
-
-/* ct_ocv_soc of the OCV attribute at the curve's reference temperature,
- * from the memo when the OCV's bits and the chemistry repeat. */
-static double start_soc(const cti_aging_params *p, cti_aging_memo *memo, float ocv)
-{
-    const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
-    if (!memo)
-        return ct_ocv_soc(curve, ocv, curve->ref_temp_c);
-    if (memcmp(&ocv, &memo->ocv, sizeof ocv) != 0 || memo->chemistry != p->chemistry) {
-        memo->ocv = ocv;
-        memo->chemistry = p->chemistry;
-        memo->soc = ct_ocv_soc(curve, ocv, curve->ref_temp_c);
+    m->chemistry = chem;
+    for (size_t i = 0; i < sizeof m->ocv / sizeof m->ocv[0]; i++) {
+        m->ocv[i] = NAN;
+        m->soc[i] = NAN;
     }
-    return memo->soc;
 }
 
-ct_status cti_aging(const cti_aging_params *p, cti_aging_memo *memo, float attr[CTI_C__COUNT],
+double cti_soc_of_ocv(cti_soc_memo *memo, ct_chemistry chem, float ocv)
+{
+    const ct_ocv_curve *curve = ct_ocv_curve_builtin(chem);
+    if (!memo || memo->chemistry != chem || isnan(ocv))
+        return ct_ocv_soc(curve, ocv, curve->ref_temp_c);
+    uint32_t bits;
+    memcpy(&bits, &ocv, sizeof bits);
+    /* Multiplicative hashing (Knuth): the top bits of bits x 2^32/phi. */
+    size_t i = (uint32_t)(bits * 2654435761u) >> (32 - CTI_SOC_MEMO_BITS);
+    if (memcmp(&memo->ocv[i], &ocv, sizeof ocv) != 0) {
+        memo->ocv[i] = ocv;
+        memo->soc[i] = ct_ocv_soc(curve, ocv, curve->ref_temp_c);
+    }
+    return memo->soc[i];
+}
+
+ct_status cti_aging(const cti_aging_params *p, cti_soc_memo *memo, float attr[CTI_C__COUNT],
                     ct_rng *rng, cti_aging_result *out, ct_error *err)
 {
     double t1 = p->rt_temp_c + p->reading_temp_sd_c * cti_std_normal(rng);
@@ -375,7 +378,7 @@ ct_status cti_aging(const cti_aging_params *p, cti_aging_memo *memo, float attr[
     ct_aging_cell cell = {
         .curve = curve,
         .capacity_ah = cap,
-        .soc = start_soc(p, memo, attr[CTI_C_OCV]),
+        .soc = cti_soc_of_ocv(memo, p->chemistry, attr[CTI_C_OCV]),
         /* The cell's own base rate relative to the nominal one; a cell
          * formation never saw runs at the nominal rate. */
         .self_discharge_scale = attr[CTI_C_SELF_DISCHARGE] > 0.0f && i_ref > 0.0
@@ -465,11 +468,12 @@ ct_status cti_grading_params_check(const cti_grading_params *p, ct_error *err)
     return CT_OK;
 }
 
-void cti_grading_truth(const cti_grading_params *p, const float attr[CTI_C__COUNT],
-                       double temp_c, cti_grading_readings *out)
+/* cti_grading_truth with a memo for the SOC (NULL: none). */
+static void grading_truth(const cti_grading_params *p, cti_soc_memo *memo,
+                          const float attr[CTI_C__COUNT], double temp_c, cti_grading_readings *out)
 {
     const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
-    double soc = ct_ocv_soc(curve, attr[CTI_C_OCV], curve->ref_temp_c);
+    double soc = cti_soc_of_ocv(memo, p->chemistry, attr[CTI_C_OCV]);
     /* The stored 25 C values act as the design of this one cell; the
      * contact part then follows the ohmic law too (it is small). */
     ct_resistance_design d;
@@ -488,12 +492,18 @@ void cti_grading_truth(const cti_grading_params *p, const float attr[CTI_C__COUN
     out->capacity_ah = attr[CTI_C_CAPACITY];
 }
 
-void cti_grading(const cti_grading_params *p, const float attr[CTI_C__COUNT], ct_rng *rng,
-                 cti_grading_readings *out)
+void cti_grading_truth(const cti_grading_params *p, const float attr[CTI_C__COUNT],
+                       double temp_c, cti_grading_readings *out)
+{
+    grading_truth(p, NULL, attr, temp_c, out);
+}
+
+void cti_grading(const cti_grading_params *p, cti_soc_memo *memo,
+                 const float attr[CTI_C__COUNT], ct_rng *rng, cti_grading_readings *out)
 {
     double t = p->temp_c + p->temp_sd_c * cti_std_normal(rng);
     cti_grading_readings truth;
-    cti_grading_truth(p, attr, t, &truth);
+    grading_truth(p, memo, attr, t, &truth);
     out->temp_c = ct_instrument_read(&p->thermometer, t, rng);
     out->ocv_v = ct_instrument_read(&p->ocv_meter, truth.ocv_v, rng);
     out->ir_ohm = ct_instrument_read(&p->ir_meter, truth.ir_ohm, rng);

@@ -194,19 +194,27 @@ typedef struct cti_aging_result {
     double k_v_per_s;                /* (r1.ocv_v - r2.ocv_v) / rt_time_s, measured */
 } cti_aging_result;
 
-/* What an aging station keeps from one cell to the next: the SOC of the
- * OCV it inverted last. The cells of one formation station arrive with the
- * same OCV (its end SOC's), so the inversion mostly repeats; the memo
+/* ct_ocv_soc of an OCV attribute (a float) at the curve's reference
+ * temperature, kept by a station from one cell to the next: the cells of
+ * one formation arrive at aging with the same OCV, and aged cells on the
+ * flat LFP plateau share few float values at grading. A direct-mapped
+ * table keyed by the float's bits, for one chemistry's curve; an entry
  * gives the bits ct_ocv_soc would, being the same function of the same
- * arguments (the OCV's bits, the chemistry's curve, its reference
- * temperature). */
-typedef struct cti_aging_memo {
-    float ocv;                       /* the OCV attribute inverted last; NaN: none */
-    ct_chemistry chemistry;
-    double soc;
-} cti_aging_memo;
+ * arguments. 4096 entries held 77 % of the OCVs graded in a 3-day LFP run
+ * (18 % in an NMC one). */
+#define CTI_SOC_MEMO_BITS 12
 
-void cti_aging_memo_init(cti_aging_memo *m);
+typedef struct cti_soc_memo {
+    ct_chemistry chemistry;
+    float ocv[1 << CTI_SOC_MEMO_BITS];   /* the key; NaN: empty */
+    double soc[1 << CTI_SOC_MEMO_BITS];
+} cti_soc_memo;
+
+void cti_soc_memo_init(cti_soc_memo *m, ct_chemistry chem);
+
+/* ct_ocv_soc(ct_ocv_curve_builtin(chem), ocv, its ref_temp_c), from memo
+ * when memo is not NULL and of chem. */
+double cti_soc_of_ocv(cti_soc_memo *memo, ct_chemistry chem, float ocv);
 
 /* Ages one cell: self-discharge at the base rate (SELF_DISCHARGE, with
  * the Arrhenius law of p->self_discharge) plus the leak through INSULATION,
@@ -216,7 +224,7 @@ void cti_aging_memo_init(cti_aging_memo *m);
  * Errors (CT_ERR_INVALID, message in err): the cell has no capacity
  * (formation not run) or the aging model rejected the cell; attributes are
  * then unchanged. */
-ct_status cti_aging(const cti_aging_params *p, cti_aging_memo *memo, float attr[CTI_C__COUNT],
+ct_status cti_aging(const cti_aging_params *p, cti_soc_memo *memo, float attr[CTI_C__COUNT],
                     ct_rng *rng, cti_aging_result *out, ct_error *err);
 
 /* ------------------------------------------------------------------ */
@@ -260,8 +268,9 @@ void cti_grading_truth(const cti_grading_params *p, const float attr[CTI_C__COUN
                        double temp_c, cti_grading_readings *out);
 
 /* Grades one cell: draws its temperature (temp_c + temp_sd_c z) and reads
- * every channel once. Attributes are not changed. Draws 6 uniforms. */
-void cti_grading(const cti_grading_params *p, const float attr[CTI_C__COUNT], ct_rng *rng,
-                 cti_grading_readings *out);
+ * every channel once. Attributes are not changed. memo may be NULL (no
+ * memo). Draws 6 uniforms. */
+void cti_grading(const cti_grading_params *p, cti_soc_memo *memo,
+                 const float attr[CTI_C__COUNT], ct_rng *rng, cti_grading_readings *out);
 
 #endif

@@ -142,16 +142,18 @@ static void test_station_once(void **state)
     assert_true(s.unwetted == unwetted);
 }
 
-/* The aging memo (the last OCV attribute inverted) changes nothing: a
- * run of cells with the same OCV, a different one, the first again, and
- * a station of the other chemistry with the same memo, against no memo. */
-static void test_aging_memo(void **state)
+/* The SOC memo of aging and grading changes nothing: a run of cells with
+ * the same OCV, a different one, the first again, and a station of the
+ * other chemistry handed the same memo, against no memo; then OCVs that
+ * share a memo entry (cti_soc_of_ocv against ct_ocv_soc for a spread of
+ * floats, more than the table holds). */
+static void test_soc_memo(void **state)
 {
     (void)state;
     cti_aging_params p;
     cti_aging_params_init(&p, CT_CHEM_LFP);
-    cti_aging_memo memo;
-    cti_aging_memo_init(&memo);
+    static cti_soc_memo memo;   /* static: 48 KB */
+    cti_soc_memo_init(&memo, CT_CHEM_LFP);
     const ct_ocv_curve *lfp = ct_ocv_curve_builtin(CT_CHEM_LFP);
     const float x = (float)ct_ocv_at(lfp, 0.3, 25.0), y = (float)ct_ocv_at(lfp, 0.5, 25.0);
     const float ocvs[6] = { x, x, x, y, x, x };
@@ -169,12 +171,26 @@ static void test_aging_memo(void **state)
         a[CTI_C_INSULATION] = i == 1 ? 4600.0f : 2e9f;
         a[CTI_C_SELF_DISCHARGE] = 1.2f * 0.005f * 20.0f / 720.0f;
         memcpy(b, a, sizeof a);
-        cti_aging_result x, y;
+        cti_aging_result r, q;
         ct_error err;
-        assert_int_equal(cti_aging(&p, NULL, a, &ra, &x, &err), CT_OK);
-        assert_int_equal(cti_aging(&p, &memo, b, &rb, &y, &err), CT_OK);
+        assert_int_equal(cti_aging(&p, NULL, a, &ra, &r, &err), CT_OK);
+        assert_int_equal(cti_aging(&p, &memo, b, &rb, &q, &err), CT_OK);
         assert_memory_equal(a, b, sizeof a);
-        assert_memory_equal(&x, &y, sizeof x);
+        assert_memory_equal(&r, &q, sizeof r);
+
+        cti_grading_params g;
+        cti_grading_params_init(&g, p.chemistry);
+        cti_grading_readings gr, gq;
+        cti_grading(&g, NULL, a, &ra, &gr);
+        cti_grading(&g, &memo, b, &rb, &gq);
+        assert_memory_equal(&gr, &gq, sizeof gr);
+    }
+    for (int k = 0; k < 3 << CTI_SOC_MEMO_BITS; k++) {
+        float v = (float)ct_ocv_at(lfp, k / (double)(3 << CTI_SOC_MEMO_BITS), 25.0);
+        for (int rep = 0; rep < 2; rep++) {
+            double want = ct_ocv_soc(lfp, v, 25.0), got = cti_soc_of_ocv(&memo, CT_CHEM_LFP, v);
+            assert_memory_equal(&want, &got, sizeof want);
+        }
     }
 }
 
@@ -481,7 +497,7 @@ static void test_grading(void **state)
     ct_rng rng;
     ct_rng_init(&rng, SEED, 0, 16);
     cti_grading_readings r;
-    cti_grading(&p, a, &rng, &r);
+    cti_grading(&p, NULL, a, &rng, &r);
     assert_true(fabs(r.temp_c - 25) < 6);
     assert_true(fabs(r.capacity_ah - 150) < 1);
     assert_true(fabs(r.ir_ohm - 0.4e-3) < 0.1e-3);
@@ -579,7 +595,7 @@ static void test_deterministic_draws(void **state)
         ct_error err;
         assert_int_equal(cti_aging(&ag, NULL, a, &x, &res, &err), CT_OK);
         cti_grading_readings r;
-        cti_grading(&gr, a, &x, &r);
+        cti_grading(&gr, NULL, a, &x, &r);
         for (int k = 0; k < 3 + 6 + 6; k++)
             (void)ct_rng_uniform(&y);
         assert_true(x.ctr[0] == y.ctr[0] && x.used == y.used);
@@ -597,7 +613,7 @@ int main(void)
         cmocka_unit_test(test_particle_case_lfp_note),
         cmocka_unit_test(test_no_fixture_no_short),
         cmocka_unit_test(test_aging_readings),
-        cmocka_unit_test(test_aging_memo),
+        cmocka_unit_test(test_soc_memo),
         cmocka_unit_test(test_grading),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_deterministic_draws),
