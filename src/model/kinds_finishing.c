@@ -677,7 +677,7 @@ static void *aging_state_create(const void *params)
     s->k = malloc((size_t)s->cap * sizeof *s->k);
     s->slot = malloc((size_t)s->cap * sizeof *s->slot);
     if (P->compensate)
-        s->dudt = malloc(sizeof *s->dudt << DUDT_MEMO_BITS);
+        s->dudt = malloc(((size_t)1 << DUDT_MEMO_BITS) * sizeof *s->dudt);
     if (!s->k || !s->slot || (P->compensate && !s->dudt)) {
         aging_state_destroy(s);
         return NULL;

@@ -321,9 +321,6 @@ static size_t interval_cached(const ct_ocv_curve *c, const curve_cache *cc, doub
     return i;
 }
 
-/* One evaluation of the interpolants at s (clamped): U(s) at the
- * reference temperature, dU/ds when deriv != NULL, and dU/dT. One
- * interval search serves all three. */
 /* Where s (clamped) lies: its interval i, the interval's width h and the
  * fraction t of it below s. */
 typedef struct ocv_locus {
@@ -347,6 +344,9 @@ static double dudt_at(const ct_ocv_curve *c, ocv_locus l)
     return c->dudt_v_per_k[l.i] + l.t * (c->dudt_v_per_k[l.i + 1] - c->dudt_v_per_k[l.i]);
 }
 
+/* One evaluation of the interpolants at s (clamped): U(s) at the
+ * reference temperature, dU/ds when deriv != NULL, and dU/dT. One
+ * interval search serves all three. */
 static ocv_point ocv_eval(const ct_ocv_curve *c, double s, double *deriv)
 {
     const curve_cache *cc = cache_of(c);
