@@ -9,8 +9,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "celltwin/quality.h"
+#include "quality/cell_electrical_internal.h"
 
 #define HOUR_S 3600.0
 #define DAY_S 86400.0
@@ -164,15 +166,26 @@ double cti_formation_time_s(const cti_formation_params *p)
     return p->soak_time_s + p->formation_time_s;
 }
 
-double cti_formation_wetting(const cti_formation_params *p)
+double cti_formation_unwetted(const cti_formation_params *p)
 {
     double tau = p->wetting_tau_s /
                  ct_arrhenius_factor(p->wetting_ea_j_per_mol, p->soak_temp_c, 25.0);
-    return 1.0 - (1.0 - p->wetted_after_filling) * exp(-p->soak_time_s / tau);
+    return exp(-p->soak_time_s / tau);
 }
 
-double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_mass_kg,
-                                 double anode_mass_kg, double moisture, double prelith_ah)
+double cti_formation_wetted(double wetted_before, double unwetted)
+{
+    return 1.0 - (1.0 - wetted_before) * unwetted;
+}
+
+double cti_formation_wetting(const cti_formation_params *p)
+{
+    return cti_formation_wetted(p->wetted_after_filling, cti_formation_unwetted(p));
+}
+
+/* cti_formation_capacity_ah with the wetted fraction phi given. */
+static double capacity_wetted(const cti_formation_params *p, double phi, double cathode_mass_kg,
+                              double anode_mass_kg, double moisture, double prelith_ah)
 {
     double first = cathode_mass_kg * p->cathode_specific_ah_kg;
     double q = fmin(first * p->first_cycle_efficiency + fmax(prelith_ah, 0.0),
@@ -180,7 +193,7 @@ double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_m
     if (anode_mass_kg > 0.0)
         q = fmin(q, anode_mass_kg * p->anode_specific_ah_kg);
     /* Unwetted electrode area takes no part in the first charge. */
-    q *= cti_formation_wetting(p);
+    q *= phi;
     /* Water reduced at the anode in the first charge binds lithium that
      * no longer cycles: H2O + Li+ + e- -> LiOH + 1/2 H2, one Li per H2O.
      * The moisture is a mass fraction of the electrodes, approximated by
@@ -190,26 +203,46 @@ double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_m
     return fmax(q, 0.0);
 }
 
+double cti_formation_capacity_ah(const cti_formation_params *p, double cathode_mass_kg,
+                                 double anode_mass_kg, double moisture, double prelith_ah)
+{
+    return capacity_wetted(p, cti_formation_wetting(p), cathode_mass_kg, anode_mass_kg, moisture,
+                           prelith_ah);
+}
+
 double cti_formation_short_probability(const cti_formation_params *p)
 {
     return -expm1(-p->fixture_pressure_pa / p->short_pressure_ref_pa);
 }
 
+void cti_formation_station_init(cti_formation_station *s, const cti_formation_params *p)
+{
+    const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
+    s->unwetted = cti_formation_unwetted(p);
+    s->ocv_v = ct_ocv_at(curve, p->end_soc, curve->ref_temp_c);
+}
+
 void cti_formation(const cti_formation_params *p, float attr[CTI_C__COUNT], uint32_t *defects,
                    ct_rng *rng)
+{
+    cti_formation_station s;
+    cti_formation_station_init(&s, p);
+    cti_formation_cell(p, &s, attr, defects, rng);
+}
+
+void cti_formation_cell(const cti_formation_params *p, const cti_formation_station *s,
+                        float attr[CTI_C__COUNT], uint32_t *defects, ct_rng *rng)
 {
     double u_short = ct_rng_uniform(rng);
     double u_r = ct_rng_uniform(rng);
     double z_sd = cti_std_normal(rng);
 
     double w = fmax(attr[CTI_C_CELL_MOISTURE], 0.0f);
-    double phi = cti_formation_wetting(p);
-    double cap = cti_formation_capacity_ah(p, attr[CTI_C_CATHODE_MASS], attr[CTI_C_ANODE_MASS], w,
-                                           attr[CTI_C_PRELITH_CHARGE]);
+    double phi = cti_formation_wetted(p->wetted_after_filling, s->unwetted);
+    double cap = capacity_wetted(p, phi, attr[CTI_C_CATHODE_MASS], attr[CTI_C_ANODE_MASS], w,
+                                 attr[CTI_C_PRELITH_CHARGE]);
     attr[CTI_C_CAPACITY] = (float)cap;
-
-    const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
-    attr[CTI_C_OCV] = (float)ct_ocv_at(curve, p->end_soc, curve->ref_temp_c);
+    attr[CTI_C_OCV] = (float)s->ocv_v;
 
     /* Resistance: the design cell's, scaled by moisture (film growth from
      * HF attack) and by the unwetted area; the welds' contact resistance
@@ -303,8 +336,33 @@ static void push(ct_temp_point *h, size_t *n, double t_h, double temp_c)
     (*n)++;
 }
 
-ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng *rng,
-                    cti_aging_result *out, ct_error *err)
+void cti_soc_memo_init(cti_soc_memo *m, ct_chemistry chem)
+{
+    m->chemistry = chem;
+    for (size_t i = 0; i < sizeof m->ocv / sizeof m->ocv[0]; i++) {
+        m->ocv[i] = NAN;
+        m->soc[i] = NAN;
+    }
+}
+
+double cti_soc_of_ocv(cti_soc_memo *memo, ct_chemistry chem, float ocv)
+{
+    const ct_ocv_curve *curve = ct_ocv_curve_builtin(chem);
+    if (!memo || memo->chemistry != chem || isnan(ocv))
+        return ct_ocv_soc(curve, ocv, curve->ref_temp_c);
+    uint32_t bits;
+    memcpy(&bits, &ocv, sizeof bits);
+    /* Multiplicative hashing (Knuth): the top bits of bits x 2^32/phi. */
+    size_t i = (uint32_t)(bits * 2654435761u) >> (32 - CTI_SOC_MEMO_BITS);
+    if (memcmp(&memo->ocv[i], &ocv, sizeof ocv) != 0) {
+        memo->ocv[i] = ocv;
+        memo->soc[i] = ct_ocv_soc(curve, ocv, curve->ref_temp_c);
+    }
+    return memo->soc[i];
+}
+
+ct_status cti_aging(const cti_aging_params *p, cti_soc_memo *memo, float attr[CTI_C__COUNT],
+                    ct_rng *rng, cti_aging_result *out, ct_error *err)
 {
     double t1 = p->rt_temp_c + p->reading_temp_sd_c * cti_std_normal(rng);
     double t2 = p->rt_temp_c + p->reading_temp_sd_c * cti_std_normal(rng);
@@ -320,7 +378,7 @@ ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng 
     ct_aging_cell cell = {
         .curve = curve,
         .capacity_ah = cap,
-        .soc = ct_ocv_soc(curve, attr[CTI_C_OCV], curve->ref_temp_c),
+        .soc = cti_soc_of_ocv(memo, p->chemistry, attr[CTI_C_OCV]),
         /* The cell's own base rate relative to the nominal one; a cell
          * formation never saw runs at the nominal rate. */
         .self_discharge_scale = attr[CTI_C_SELF_DISCHARGE] > 0.0f && i_ref > 0.0
@@ -341,20 +399,20 @@ ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng 
     ct_aging_truth truth;
     ct_status st;
     if (n >= 2) {
-        ct_instrument none;
-        ct_instrument_init(&none);
-        st = ct_cell_simulate_aging(&cell, &p->self_discharge, h, n, &none, &none, NULL, &r1, &r2,
-                                    &truth, err);
+        st = cti_cell_simulate_aging(&cell, &p->self_discharge, h, n, NULL, NULL, NULL, NULL,
+                                     NULL, &truth, NULL, err);
         if (st != CT_OK)
             return st;
         cell.soc = truth.soc_end;
     }
 
     /* RT rest, read at both ends; the temperature drifts linearly between
-     * the two readings' cell temperatures. */
+     * the two readings' cell temperatures. The OCV kept is the end SOC's
+     * at the curve's reference temperature. */
     ct_temp_point rt[2] = { { 0.0, t1 }, { p->rt_time_s / HOUR_S, t2 } };
-    st = ct_cell_simulate_aging(&cell, &p->self_discharge, rt, 2, &p->ocv_meter, &p->thermometer,
-                                rng, &r1, &r2, &truth, err);
+    double ocv_ref;
+    st = cti_cell_simulate_aging(&cell, &p->self_discharge, rt, 2, &p->ocv_meter,
+                                 &p->thermometer, rng, &r1, &r2, &truth, &ocv_ref, err);
     if (st != CT_OK)
         return st;
 
@@ -362,7 +420,7 @@ ct_status cti_aging(const cti_aging_params *p, float attr[CTI_C__COUNT], ct_rng 
     out->r2 = r2;
     out->k_v_per_s = (r1.ocv_v - r2.ocv_v) / p->rt_time_s;
     attr[CTI_C_K_VALUE] = (float)((truth.ocv1_v - truth.ocv2_v) / p->rt_time_s);
-    attr[CTI_C_OCV] = (float)ct_ocv_at(curve, truth.soc_end, curve->ref_temp_c);
+    attr[CTI_C_OCV] = (float)ocv_ref;
     return CT_OK;
 }
 
@@ -410,11 +468,12 @@ ct_status cti_grading_params_check(const cti_grading_params *p, ct_error *err)
     return CT_OK;
 }
 
-void cti_grading_truth(const cti_grading_params *p, const float attr[CTI_C__COUNT],
-                       double temp_c, cti_grading_readings *out)
+/* cti_grading_truth with a memo for the SOC (NULL: none). */
+static void grading_truth(const cti_grading_params *p, cti_soc_memo *memo,
+                          const float attr[CTI_C__COUNT], double temp_c, cti_grading_readings *out)
 {
     const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
-    double soc = ct_ocv_soc(curve, attr[CTI_C_OCV], curve->ref_temp_c);
+    double soc = cti_soc_of_ocv(memo, p->chemistry, attr[CTI_C_OCV]);
     /* The stored 25 C values act as the design of this one cell; the
      * contact part then follows the ohmic law too (it is small). */
     ct_resistance_design d;
@@ -433,12 +492,18 @@ void cti_grading_truth(const cti_grading_params *p, const float attr[CTI_C__COUN
     out->capacity_ah = attr[CTI_C_CAPACITY];
 }
 
-void cti_grading(const cti_grading_params *p, const float attr[CTI_C__COUNT], ct_rng *rng,
-                 cti_grading_readings *out)
+void cti_grading_truth(const cti_grading_params *p, const float attr[CTI_C__COUNT],
+                       double temp_c, cti_grading_readings *out)
+{
+    grading_truth(p, NULL, attr, temp_c, out);
+}
+
+void cti_grading(const cti_grading_params *p, cti_soc_memo *memo,
+                 const float attr[CTI_C__COUNT], ct_rng *rng, cti_grading_readings *out)
 {
     double t = p->temp_c + p->temp_sd_c * cti_std_normal(rng);
     cti_grading_readings truth;
-    cti_grading_truth(p, attr, t, &truth);
+    grading_truth(p, memo, attr, t, &truth);
     out->temp_c = ct_instrument_read(&p->thermometer, t, rng);
     out->ocv_v = ct_instrument_read(&p->ocv_meter, truth.ocv_v, rng);
     out->ir_ohm = ct_instrument_read(&p->ir_meter, truth.ir_ohm, rng);

@@ -240,14 +240,16 @@ static double soaking_start(cti_job *job)
 static void soaking_finish(cti_job *job)
 {
     const soaking_params *P = job->params;
+    /* cti_formation_wetting of P->m with the cell's wetted fraction, its
+     * unwetted factor the same for every cell. */
+    double unwetted = cti_formation_unwetted(&P->m);
     for (int i = 0; i < job->n_units; i++) {
         cti_cell *c = cti_job_cell(job, i);
         if (!c)
             continue;
-        cti_formation_params p = P->m;
-        if (c->attr[CTI_C_WETTING] > 0.0f)
-            p.wetted_after_filling = c->attr[CTI_C_WETTING];
-        c->attr[CTI_C_WETTING] = (float)cti_formation_wetting(&p);
+        double before = c->attr[CTI_C_WETTING] > 0.0f ? c->attr[CTI_C_WETTING]
+                                                     : P->m.wetted_after_filling;
+        c->attr[CTI_C_WETTING] = (float)cti_formation_wetted(before, unwetted);
     }
 }
 
@@ -396,6 +398,12 @@ static double formation_start(cti_job *job)
 static void formation_finish(cti_job *job)
 {
     const formation_params *P = job->params;
+    /* The soaking was the soaking station's: no soak here. What depends on
+     * the parameters alone is computed once for the job. */
+    cti_formation_params p = P->m;
+    p.soak_time_s = 0.0;
+    cti_formation_station s;
+    cti_formation_station_init(&s, &p);
     for (int i = 0; i < job->n_units; i++) {
         cti_cell *c = cti_job_cell(job, i);
         /* Formation happens once: a cell back for rework keeps its SEI. */
@@ -403,15 +411,13 @@ static void formation_finish(cti_job *job)
             continue;
         /* The wetting comes from the soaking station; a cell that skipped
          * soaking is formed as filled (wetted_after_filling). */
-        cti_formation_params p = P->m;
-        p.soak_time_s = 0.0;
-        if (c->attr[CTI_C_WETTING] > 0.0f)
-            p.wetted_after_filling = c->attr[CTI_C_WETTING];
+        p.wetted_after_filling = c->attr[CTI_C_WETTING] > 0.0f ? c->attr[CTI_C_WETTING]
+                                                               : P->m.wetted_after_filling;
         /* A stacker without a kind records only the active material it
          * took: then that is the cathode (docs/kinds-finishing.md). */
         if (!(c->attr[CTI_C_CATHODE_MASS] > 0.0f))
             c->attr[CTI_C_CATHODE_MASS] = (float)c->active_kg;
-        cti_formation(&p, c->attr, &c->defects, job->rng);
+        cti_formation_cell(&p, &s, c->attr, &c->defects, job->rng);
     }
 }
 
@@ -625,30 +631,29 @@ static ct_status aging_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stati
     return model_check(y, v, cti_aging_params_check(m, &err), &err);
 }
 
-/* Scratch for one shelf's k-values, sized by the batch. */
+/* The k-value's compensation needs dU/dT at the first reading's SOC, an
+ * inversion of the OCV curve per cell. The readings are rounded to the
+ * meters' resolutions (10 uV and 0.1 K by default), so the pair (OCV,
+ * temperature) repeats from cell to cell: a direct-mapped memo keyed by
+ * the pair's bits gives the dU/dT the inversion would, being the same
+ * function of the same arguments (one station, one curve). 4096 entries
+ * held 72 % of the pairs of a 3-day LFP run. */
+#define DUDT_MEMO_BITS 12
+
+typedef struct dudt_entry {
+    double ocv_v, temp_c;    /* the key; NaN: empty (only finite pairs are looked up) */
+    double dudt_v_per_k;
+} dudt_entry;
+
+/* Scratch for one shelf's k-values, sized by the batch, and the memos
+ * kept from cell to cell. */
 typedef struct aging_state {
     int cap;
     double *k;
     int *slot;               /* the job's unit index of each k */
+    cti_soc_memo memo;       /* the start SOCs (cti_aging) */
+    dudt_entry *dudt;        /* 1 << DUDT_MEMO_BITS entries; NULL without compensation */
 } aging_state;
-
-static void *aging_state_create(const void *params)
-{
-    const aging_params *P = params;
-    aging_state *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->cap = P->batch;
-    s->k = malloc((size_t)s->cap * sizeof *s->k);
-    s->slot = malloc((size_t)s->cap * sizeof *s->slot);
-    if (!s->k || !s->slot) {
-        free(s->k);
-        free(s->slot);
-        free(s);
-        return NULL;
-    }
-    return s;
-}
 
 static void aging_state_destroy(void *state)
 {
@@ -657,7 +662,54 @@ static void aging_state_destroy(void *state)
         return;
     free(s->k);
     free(s->slot);
+    free(s->dudt);
     free(s);
+}
+
+static void *aging_state_create(const void *params)
+{
+    const aging_params *P = params;
+    aging_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->cap = P->batch;
+    cti_soc_memo_init(&s->memo, P->m.chemistry);
+    s->k = malloc((size_t)s->cap * sizeof *s->k);
+    s->slot = malloc((size_t)s->cap * sizeof *s->slot);
+    if (P->compensate)
+        s->dudt = malloc(((size_t)1 << DUDT_MEMO_BITS) * sizeof *s->dudt);
+    if (!s->k || !s->slot || (P->compensate && !s->dudt)) {
+        aging_state_destroy(s);
+        return NULL;
+    }
+    for (size_t i = 0; s->dudt && i < (size_t)1 << DUDT_MEMO_BITS; i++)
+        s->dudt[i] = (dudt_entry){ NAN, NAN, NAN };
+    return s;
+}
+
+static bool same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* ct_kvalue_compute's dU/dT for a curve: ct_ocv_dudt at ct_ocv_soc of the
+ * first reading, from the memo when the reading repeats. ocv_v and temp_c
+ * are finite. */
+static double reading_dudt(dudt_entry *memo, const ct_ocv_curve *curve, double ocv_v,
+                           double temp_c)
+{
+    uint64_t a, b;
+    memcpy(&a, &ocv_v, sizeof a);
+    memcpy(&b, &temp_c, sizeof b);
+    /* Multiplicative hashing of both keys; the top bits pick the entry. */
+    uint64_t h = a * 0x9E3779B97F4A7C15u ^ b * 0xC2B2AE3D27D4EB4Fu;
+    dudt_entry *e = &memo[h >> (64 - DUDT_MEMO_BITS)];
+    if (!same_bits(e->ocv_v, ocv_v) || !same_bits(e->temp_c, temp_c)) {
+        e->ocv_v = ocv_v;
+        e->temp_c = temp_c;
+        e->dudt_v_per_k = ct_ocv_dudt(curve, ct_ocv_soc(curve, ocv_v, temp_c));
+    }
+    return e->dudt_v_per_k;
 }
 
 static double aging_start(cti_job *job)
@@ -670,7 +722,7 @@ static double aging_start(cti_job *job)
  * OCVs are referred to 25 C with dU/dT of the curve at the first reading's
  * SOC, and the rate to 25 C by the self-discharge's Arrhenius law at the
  * readings' mean temperature (screening.h). */
-static double measured_k(const aging_params *P, const cti_aging_result *r)
+static double measured_k(const aging_params *P, aging_state *s, const cti_aging_result *r)
 {
     ct_ocv_pair pair = { r->r1.ocv_v, r->r1.t_h, r->r1.temp_c,
                          r->r2.ocv_v, r->r2.t_h, r->r2.temp_c };
@@ -679,6 +731,13 @@ static double measured_k(const aging_params *P, const cti_aging_result *r)
     if (P->compensate) {
         opt.curve = ct_ocv_curve_builtin(P->m.chemistry);
         opt.ea_j_per_mol = P->m.self_discharge.ea_j_per_mol;
+        /* The curve's dU/dT at the reading, given as the coefficient: the
+         * value ct_kvalue_compute would find (a non-finite reading takes
+         * its path, and its error). */
+        if (isfinite(pair.ocv1_v) && isfinite(pair.temp1_c)) {
+            opt.dudt_v_per_k = reading_dudt(s->dudt, opt.curve, pair.ocv1_v, pair.temp1_c);
+            opt.curve = NULL;
+        }
     }
     ct_kvalue k;
     ct_error err;
@@ -702,12 +761,12 @@ static void aging_finish(cti_job *job)
         }
         cti_aging_result r;
         ct_error err;
-        if (cti_aging(&P->m, c->attr, job->rng, &r, &err) != CT_OK) {
+        if (cti_aging(&P->m, &s->memo, c->attr, job->rng, &r, &err) != CT_OK) {
             /* no capacity: the line has no formation before this shelf */
             cti_job_scrap(job, i, "not formed");
             continue;
         }
-        c->attr[CTI_C_K_VALUE] = (float)measured_k(P, &r);
+        c->attr[CTI_C_K_VALUE] = (float)measured_k(P, s, &r);
         if (n < s->cap) {
             s->k[n] = c->attr[CTI_C_K_VALUE];
             s->slot[n++] = i;
@@ -1011,6 +1070,16 @@ static double grader_start(cti_job *job)
     return isnan(t) ? -1.0 : t;
 }
 
+/* The grader's state: the SOC memo of cti_grading. */
+static void *grader_state_create(const void *params)
+{
+    const grader_params *P = params;
+    cti_soc_memo *m = malloc(sizeof *m);
+    if (m)
+        cti_soc_memo_init(m, P->m.chemistry);
+    return m;
+}
+
 static void grader_finish(cti_job *job)
 {
     const grader_params *P = job->params;
@@ -1019,7 +1088,7 @@ static void grader_finish(cti_job *job)
         if (!c)
             continue;
         cti_grading_readings r;
-        cti_grading(&P->m, c->attr, job->rng, &r);
+        cti_grading(&P->m, job->state, c->attr, job->rng, &r);
         c->attr[CTI_C_OCV] = (float)r.ocv_v;
         c->attr[CTI_C_IR] = (float)r.ir_ohm;
         c->attr[CTI_C_DCIR] = (float)r.dcir_ohm;
@@ -1318,6 +1387,8 @@ const cti_kind cti_kind_grader = {
     .output_form = CTI_FORM_CELL,
     .parse = grader_parse,
     .free_params = grader_free,
+    .state_create = grader_state_create,
+    .state_destroy = free,
     .start = grader_start,
     .finish = grader_finish,
     .check = grader_check,

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "celltwin/quality.h"
+#include "quality/cell_electrical_internal.h"
 
 /* ---------------- tables (generated from the fits named above) ---------------- */
 
@@ -258,16 +259,27 @@ static double clamp01(double s)
     return s < 0.0 ? 0.0 : s > 1.0 ? 1.0 : s;
 }
 
+/* One evaluation of the interpolants at a SOC: U at the reference
+ * temperature and dU/dT (ocv_eval). */
+typedef struct ocv_point {
+    double u, dudt;
+} ocv_point;
+
+static ocv_point ocv_eval(const ct_ocv_curve *c, double s, double *deriv);
+
 /* Per built-in curve, computed once: the node slopes (by node_slope, so
  * the same numbers) and, per bucket of SOC_BUCKETS equal SOC steps, the
  * interval holding the bucket's lower end, where the interval search
  * starts. Aging and grading evaluate the curve tens of times per cell,
- * and the slopes and the search were most of that work. */
+ * and the slopes and the search were most of that work. Also the curve at
+ * SOC 0 and 1 (by ocv_eval, so the same bits), which every inversion
+ * (ct_ocv_soc) compares with first. */
 #define SOC_BUCKETS 128
 
 typedef struct curve_cache {
     double slope[N_GRID];
     unsigned char start[SOC_BUCKETS + 1];
+    ocv_point end[2];   /* at SOC 0 and 1 */
 } curve_cache;
 
 static curve_cache builtin_cache[CT_CHEM__COUNT];
@@ -280,16 +292,22 @@ static void builtin_cache_init(void)
         for (int b = 0; b <= SOC_BUCKETS; b++)
             builtin_cache[k].start[b] =
                 (unsigned char)interval(&builtin[k], (double)b / SOC_BUCKETS);
+        /* ocv_eval reads the slopes and starts just filled in. */
+        builtin_cache[k].end[0] = ocv_eval(&builtin[k], 0.0, NULL);
+        builtin_cache[k].end[1] = ocv_eval(&builtin[k], 1.0, NULL);
     }
 }
 
 /* The cache of c when it is a built-in curve, else NULL. A built-in curve
- * is only reachable through ct_ocv_curve_builtin, which fills the cache. */
+ * is only reachable through ct_ocv_curve_builtin, which fills the cache.
+ * Equality tests, not a range check and an index: the index is a pointer
+ * difference, a division by the struct's size, on every evaluation. */
 static const curve_cache *cache_of(const ct_ocv_curve *c)
 {
-    if (c < builtin || c >= builtin + CT_CHEM__COUNT)
-        return NULL;
-    return &builtin_cache[c - builtin];
+    for (int k = 0; k < CT_CHEM__COUNT; k++)
+        if (c == &builtin[k])
+            return &builtin_cache[k];
+    return NULL;
 }
 
 /* interval() from the bucket below s's (s * SOC_BUCKETS may round up
@@ -303,20 +321,38 @@ static size_t interval_cached(const ct_ocv_curve *c, const curve_cache *cc, doub
     return i;
 }
 
+/* Where s (clamped) lies: its interval i, the interval's width h and the
+ * fraction t of it below s. */
+typedef struct ocv_locus {
+    size_t i;
+    double h, t;
+} ocv_locus;
+
+static inline ocv_locus locate(const ct_ocv_curve *c, const curve_cache *cc, double s)
+{
+    s = clamp01(s);
+    ocv_locus l;
+    l.i = cc ? interval_cached(c, cc, s) : interval(c, s);
+    l.h = c->soc[l.i + 1] - c->soc[l.i];
+    l.t = (s - c->soc[l.i]) / l.h;
+    return l;
+}
+
+/* dU/dT at a locus: linear between the nodes. */
+static double dudt_at(const ct_ocv_curve *c, ocv_locus l)
+{
+    return c->dudt_v_per_k[l.i] + l.t * (c->dudt_v_per_k[l.i + 1] - c->dudt_v_per_k[l.i]);
+}
+
 /* One evaluation of the interpolants at s (clamped): U(s) at the
  * reference temperature, dU/ds when deriv != NULL, and dU/dT. One
  * interval search serves all three. */
-typedef struct ocv_point {
-    double u, dudt;
-} ocv_point;
-
 static ocv_point ocv_eval(const ct_ocv_curve *c, double s, double *deriv)
 {
-    s = clamp01(s);
     const curve_cache *cc = cache_of(c);
-    size_t i = cc ? interval_cached(c, cc, s) : interval(c, s);
-    double h = c->soc[i + 1] - c->soc[i];
-    double t = (s - c->soc[i]) / h;
+    ocv_locus l = locate(c, cc, s);
+    size_t i = l.i;
+    double h = l.h, t = l.t;
     double y0 = c->ocv_v[i], y1 = c->ocv_v[i + 1];
     double m0 = (cc ? cc->slope[i] : node_slope(c, i)) * h;
     double m1 = (cc ? cc->slope[i + 1] : node_slope(c, i + 1)) * h;
@@ -329,7 +365,7 @@ static ocv_point ocv_eval(const ct_ocv_curve *c, double s, double *deriv)
     ocv_point p;
     p.u = (2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * m0
           + (-2.0 * t3 + 3.0 * t2) * y1 + (t3 - t2) * m1;
-    p.dudt = c->dudt_v_per_k[i] + t * (c->dudt_v_per_k[i + 1] - c->dudt_v_per_k[i]);
+    p.dudt = dudt_at(c, l);
     return p;
 }
 
@@ -337,15 +373,22 @@ double ct_ocv_dudt(const ct_ocv_curve *c, double soc)
 {
     if (isnan(soc))
         return NAN;
-    return ocv_eval(c, soc, NULL).dudt;
+    /* ocv_eval's dU/dT without its cubic (the k-value asks this per cell). */
+    return dudt_at(c, locate(c, cache_of(c), soc));
+}
+
+/* The OCV at temp_c of an evaluated point: ct_ocv_at's formula, written
+ * once for every caller that reuses an evaluation. */
+static double ocv_at_point(const ct_ocv_curve *c, ocv_point p, double temp_c)
+{
+    return p.u + p.dudt * (temp_c - c->ref_temp_c);
 }
 
 double ct_ocv_at(const ct_ocv_curve *c, double soc, double temp_c)
 {
     if (isnan(soc) || isnan(temp_c))
         return NAN;
-    ocv_point p = ocv_eval(c, soc, NULL);
-    return p.u + p.dudt * (temp_c - c->ref_temp_c);
+    return ocv_at_point(c, ocv_eval(c, soc, NULL), temp_c);
 }
 
 double ct_ocv_slope(const ct_ocv_curve *c, double soc)
@@ -368,9 +411,11 @@ double ct_ocv_soc(const ct_ocv_curve *c, double ocv_v, double temp_c)
 {
     if (isnan(ocv_v) || isnan(temp_c))
         return NAN;
-    if (ocv_v <= ct_ocv_at(c, 0.0, temp_c))
+    /* The ends: ct_ocv_at(c, 0 or 1, temp_c), from the cache if built in. */
+    const curve_cache *cc = cache_of(c);
+    if (ocv_v <= ocv_at_point(c, cc ? cc->end[0] : ocv_eval(c, 0.0, NULL), temp_c))
         return 0.0;
-    if (ocv_v >= ct_ocv_at(c, 1.0, temp_c))
+    if (ocv_v >= ocv_at_point(c, cc ? cc->end[1] : ocv_eval(c, 1.0, NULL), temp_c))
         return 1.0;
     /* The bracket: the interval between two nodes whose values at temp_c
      * (exactly the table's value plus its dU/dT term there) straddle ocv_v,
@@ -399,8 +444,7 @@ double ct_ocv_soc(const ct_ocv_curve *c, double ocv_v, double temp_c)
      * the OCV and the slope. */
     for (int it = 0; it < 200 && hi - lo > 1e-12; it++) {
         double d;
-        ocv_point p = ocv_eval(c, x, &d);
-        double f = p.u + p.dudt * (temp_c - c->ref_temp_c) - ocv_v;
+        double f = ocv_at_point(c, ocv_eval(c, x, &d), temp_c) - ocv_v;
         if (f == 0.0)
             return x;
         if (f < 0.0)
@@ -424,7 +468,10 @@ double ct_ocv_soc(const ct_ocv_curve *c, double ocv_v, double temp_c)
  * which the aging integration keeps per cell (leak_model). */
 static double arrhenius(double ea_r, double inv_tr, double temp_c)
 {
-    return exp(ea_r * (inv_tr - 1.0 / (temp_c + CT_ZERO_C_IN_K)));
+    double x = ea_r * (inv_tr - 1.0 / (temp_c + CT_ZERO_C_IN_K));
+    /* exp(+-0) is exactly 1 (C11 F.10.3.1): at the reference temperature,
+     * where formation and aging ask for it per cell, no call is needed. */
+    return x == 0.0 ? 1.0 : exp(x);
 }
 
 double ct_arrhenius_factor(double ea_j_per_mol, double temp_c, double ref_temp_c)
@@ -535,6 +582,14 @@ typedef struct leak_model {
     double ea_r;        /* activation energy / R, K */
     double inv_tr;      /* 1 / reference temperature, 1/K */
     double short_ohm;   /* INFINITY without a short */
+    /* The last Arrhenius factor and the last OCV evaluation with their
+     * arguments: the integration asks for the same temperature (a constant
+     * one, the HT rest's) or the same SOC (the first reading's and the first
+     * segment's) several times in a row. A memo returns the bits the
+     * function would: it is the same function of the same argument bits. */
+    double arr_temp_c, arr;
+    double ocv_soc;
+    ocv_point ocv;
 } leak_model;
 
 static leak_model leak_model_of(const ct_aging_cell *cell, const ct_self_discharge *sd)
@@ -546,21 +601,46 @@ static leak_model leak_model_of(const ct_aging_cell *cell, const ct_self_dischar
         .ea_r = sd->ea_j_per_mol / CT_GAS_CONSTANT_J_MOL_K,
         .inv_tr = 1.0 / (sd->ref_temp_c + CT_ZERO_C_IN_K),
         .short_ohm = cell->short_ohm,
+        .arr_temp_c = NAN,
+        .ocv_soc = NAN,
     };
 }
 
-/* The self-discharge current (A) at temp, without the short. */
-static double self_discharge_a(const leak_model *m, double temp_c)
+/* Whether a and b are the same bits (memo keys: +0 and -0 differ, a NaN
+ * matches itself). */
+static bool same_bits(double a, double b)
 {
-    return m->scale * (m->base_a * arrhenius(m->ea_r, m->inv_tr, temp_c));
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* The self-discharge current (A) at temp, without the short. */
+static double self_discharge_a(leak_model *m, double temp_c)
+{
+    if (!same_bits(temp_c, m->arr_temp_c)) {
+        m->arr_temp_c = temp_c;
+        m->arr = arrhenius(m->ea_r, m->inv_tr, temp_c);
+    }
+    return m->scale * (m->base_a * m->arr);
+}
+
+/* ct_ocv_at(m->curve, soc, temp_c), from the memo when soc repeats. */
+static double leak_ocv(leak_model *m, double soc, double temp_c)
+{
+    if (isnan(soc) || isnan(temp_c))
+        return NAN;
+    if (!same_bits(soc, m->ocv_soc)) {
+        m->ocv_soc = soc;
+        m->ocv = ocv_eval(m->curve, soc, NULL);
+    }
+    return ocv_at_point(m->curve, m->ocv, temp_c);
 }
 
 /* Discharge current (A) at soc and temp; the part through the short goes
  * to *short_i. */
-static double leak_a(const leak_model *m, double soc, double temp_c, double *short_i)
+static double leak_a(leak_model *m, double soc, double temp_c, double *short_i)
 {
     double i = self_discharge_a(m, temp_c);
-    *short_i = isinf(m->short_ohm) ? 0.0 : ct_ocv_at(m->curve, soc, temp_c) / m->short_ohm;
+    *short_i = isinf(m->short_ohm) ? 0.0 : leak_ocv(m, soc, temp_c) / m->short_ohm;
     return i + *short_i;
 }
 
@@ -610,7 +690,7 @@ static const double GL4_M[4][4] = {
  * current OCV(s, T) / R_short is taken at the same nodes, with the SOC
  * there from the self-discharge charge integrated up to each node
  * (GL4_M) and the short's own, nearly constant, current short_a. */
-static void segment_gauss(const leak_model *m, double dt, double T0, double T1, double soc,
+static void segment_gauss(leak_model *m, double dt, double T0, double T1, double soc,
                           double cap, double short_a, double *dq, double *dq_short)
 {
     double T[4], ia[4], qa = 0.0;
@@ -627,7 +707,7 @@ static void segment_gauss(const leak_model *m, double dt, double T0, double T1, 
             for (int j = 0; j < 4; j++)
                 q += GL4_M[k][j] * ia[j];
             double s = soc - 0.5 * dt * q / cap;
-            qb += GL4_W[k] * ct_ocv_at(m->curve, s > 0.0 ? s : 0.0, T[k]) / m->short_ohm;
+            qb += GL4_W[k] * leak_ocv(m, s > 0.0 ? s : 0.0, T[k]) / m->short_ohm;
         }
         qb *= 0.5 * dt;
     }
@@ -635,12 +715,12 @@ static void segment_gauss(const leak_model *m, double dt, double T0, double T1, 
     *dq_short = qb;
 }
 
-ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discharge *sd,
-                                 const ct_temp_point *history, size_t n,
-                                 const ct_instrument *ocv_meter,
-                                 const ct_instrument *thermometer, ct_rng *rng,
-                                 ct_ocv_reading *r1, ct_ocv_reading *r2,
-                                 ct_aging_truth *truth, ct_error *err)
+ct_status cti_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discharge *sd,
+                                  const ct_temp_point *history, size_t n,
+                                  const ct_instrument *ocv_meter,
+                                  const ct_instrument *thermometer, ct_rng *rng,
+                                  ct_ocv_reading *r1, ct_ocv_reading *r2,
+                                  ct_aging_truth *truth, double *ocv_end_ref_v, ct_error *err)
 {
     if (!cell->curve)
         return ct_error_set(err, CT_ERR_INVALID, "aging: no OCV curve");
@@ -675,6 +755,10 @@ ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discha
     drained d = { cell->soc, 0.0, 0.0 };
     double cap = cell->capacity_ah;
     leak_model m = leak_model_of(cell, sd);
+    /* The true OCV of reading 1 first: the first segment's leak needs the
+     * curve at the same SOC (leak_ocv's memo). */
+    double T_start = history[0].temp_c, T_end = history[n - 1].temp_c;
+    double ocv1 = r1 ? leak_ocv(&m, cell->soc, T_start) : NAN;
     for (size_t k = 0; k + 1 < n; k++) {
         double t0 = history[k].t_h, t1 = history[k + 1].t_h;
         double T0 = history[k].temp_c, T1 = history[k + 1].temp_c;
@@ -718,16 +802,19 @@ ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discha
     }
     double soc = d.soc < 0.0 ? 0.0 : d.soc;
 
-    double T_start = history[0].temp_c, T_end = history[n - 1].temp_c;
-    double ocv1 = ct_ocv_at(cell->curve, cell->soc, T_start);
-    double ocv2 = ct_ocv_at(cell->curve, soc, T_end);
-    /* Fixed draw order: voltage 1, temperature 1, voltage 2, temperature 2. */
-    r1->t_h = history[0].t_h;
-    r1->ocv_v = ct_instrument_read(ocv_meter, ocv1, rng);
-    r1->temp_c = ct_instrument_read(thermometer, T_start, rng);
-    r2->t_h = history[n - 1].t_h;
-    r2->ocv_v = ct_instrument_read(ocv_meter, ocv2, rng);
-    r2->temp_c = ct_instrument_read(thermometer, T_end, rng);
+    double ocv2 = NAN;
+    if (r1) {
+        ocv2 = leak_ocv(&m, soc, T_end);
+        /* Fixed draw order: voltage 1, temperature 1, voltage 2, temperature 2. */
+        r1->t_h = history[0].t_h;
+        r1->ocv_v = ct_instrument_read(ocv_meter, ocv1, rng);
+        r1->temp_c = ct_instrument_read(thermometer, T_start, rng);
+        r2->t_h = history[n - 1].t_h;
+        r2->ocv_v = ct_instrument_read(ocv_meter, ocv2, rng);
+        r2->temp_c = ct_instrument_read(thermometer, T_end, rng);
+    }
+    if (ocv_end_ref_v)
+        *ocv_end_ref_v = leak_ocv(&m, soc, cell->curve->ref_temp_c);
     if (truth) {
         truth->soc_end = soc;
         truth->charge_lost_ah = d.lost_ah;
@@ -736,4 +823,15 @@ ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discha
         truth->ocv2_v = ocv2;
     }
     return CT_OK;
+}
+
+ct_status ct_cell_simulate_aging(const ct_aging_cell *cell, const ct_self_discharge *sd,
+                                 const ct_temp_point *history, size_t n,
+                                 const ct_instrument *ocv_meter,
+                                 const ct_instrument *thermometer, ct_rng *rng,
+                                 ct_ocv_reading *r1, ct_ocv_reading *r2,
+                                 ct_aging_truth *truth, ct_error *err)
+{
+    return cti_cell_simulate_aging(cell, sd, history, n, ocv_meter, thermometer, rng, r1, r2,
+                                   truth, NULL, err);
 }

@@ -7,7 +7,9 @@
  * formation under fixture pressure, shows at aging as an OCV drop above the
  * 5 mV/week end-of-line limit of RWTH PEM / VDMA for an NMC811 cell; the
  * LFP plateau note), the charge balance of aging against V/R t, grading's
- * temperature laws, and every validation message.
+ * temperature laws, and every validation message; the per-station
+ * shortcuts (formation's and soaking's values computed once a job, the
+ * aging memo) against the per-cell functions, bit for bit.
  *
  * Tolerances are stated at each check. The OCV curves and the aging
  * integration are cell_electrical.h's (tested in tests/quality); here they
@@ -88,6 +90,108 @@ static void test_wetting(void **state)
     p.soak_time_s = 0;
     assert_near(cti_formation_wetting(&p), 0.7, 1e-15);
     assert_near(cti_formation_time_s(&p), 10 * HOUR_S, 0);
+}
+
+/* What a station computes once (soaking's unwetted fraction, formation's
+ * cti_formation_station) gives what the per-cell functions give, bit for
+ * bit: for fresh and soaked cells (wetted_after_filling differs per cell,
+ * the station's values do not depend on it), with and without the
+ * loose-particle defect. */
+static void test_station_once(void **state)
+{
+    (void)state;
+    cti_formation_params p;
+    cti_formation_params_init(&p, CT_CHEM_NMC811);
+    const double unwetted = cti_formation_unwetted(&p);
+    cti_formation_station s;
+    cti_formation_station_init(&s, &p);
+    const double before[3] = { 0.7, 0.83, 0.999 };
+    for (int i = 0; i < 3; i++) {
+        cti_formation_params q = p;
+        q.wetted_after_filling = before[i];
+        double w = cti_formation_wetting(&q);
+        double v = cti_formation_wetted(before[i], unwetted);
+        assert_memory_equal(&w, &v, sizeof w);
+
+        /* Formation after the soaking station: no soak of its own. */
+        q.soak_time_s = 0.0;
+        cti_formation_params r = q;
+        r.wetted_after_filling = 0.5;
+        cti_formation_station s0;
+        cti_formation_station_init(&s0, &r);
+        float a[CTI_C__COUNT], b[CTI_C__COUNT];
+        uint32_t da, db;
+        cell_clear(a, &da);
+        a[CTI_C_CATHODE_MASS] = 0.02f;
+        a[CTI_C_ANODE_MASS] = 0.013f;
+        a[CTI_C_CELL_MOISTURE] = 300e-6f;
+        a[CTI_C_IR] = 40e-6f;
+        a[CTI_C_INSULATION] = 3e9f;
+        da = i == 2 ? CTI_DEF_PARTICLE : 0;
+        memcpy(b, a, sizeof a);
+        db = da;
+        ct_rng ra, rb;
+        ct_rng_init(&ra, SEED, 0, 30 + (uint64_t)i);
+        ct_rng_init(&rb, SEED, 0, 30 + (uint64_t)i);
+        cti_formation(&q, a, &da, &ra);
+        cti_formation_cell(&q, &s0, b, &db, &rb);
+        assert_memory_equal(a, b, sizeof a);
+        assert_int_equal(da, db);
+        assert_true(ct_rng_uniform(&ra) == ct_rng_uniform(&rb));
+    }
+    assert_true(s.unwetted == unwetted);
+}
+
+/* The SOC memo of aging and grading changes nothing: a run of cells with
+ * the same OCV, a different one, the first again, and a station of the
+ * other chemistry handed the same memo, against no memo; then OCVs that
+ * share a memo entry (cti_soc_of_ocv against ct_ocv_soc for a spread of
+ * floats, more than the table holds). */
+static void test_soc_memo(void **state)
+{
+    (void)state;
+    cti_aging_params p;
+    cti_aging_params_init(&p, CT_CHEM_LFP);
+    static cti_soc_memo memo;   /* static: 48 KB */
+    cti_soc_memo_init(&memo, CT_CHEM_LFP);
+    const ct_ocv_curve *lfp = ct_ocv_curve_builtin(CT_CHEM_LFP);
+    const float x = (float)ct_ocv_at(lfp, 0.3, 25.0), y = (float)ct_ocv_at(lfp, 0.5, 25.0);
+    const float ocvs[6] = { x, x, x, y, x, x };
+    ct_rng ra, rb;
+    ct_rng_init(&ra, SEED, 0, 40);
+    ct_rng_init(&rb, SEED, 0, 40);
+    for (int i = 0; i < 6; i++) {
+        if (i == 5)
+            cti_aging_params_init(&p, CT_CHEM_NMC811);   /* same bits, another curve */
+        float a[CTI_C__COUNT], b[CTI_C__COUNT];
+        uint32_t d;
+        cell_clear(a, &d);
+        a[CTI_C_CAPACITY] = 20.0f;
+        a[CTI_C_OCV] = ocvs[i];
+        a[CTI_C_INSULATION] = i == 1 ? 4600.0f : 2e9f;
+        a[CTI_C_SELF_DISCHARGE] = 1.2f * 0.005f * 20.0f / 720.0f;
+        memcpy(b, a, sizeof a);
+        cti_aging_result r, q;
+        ct_error err;
+        assert_int_equal(cti_aging(&p, NULL, a, &ra, &r, &err), CT_OK);
+        assert_int_equal(cti_aging(&p, &memo, b, &rb, &q, &err), CT_OK);
+        assert_memory_equal(a, b, sizeof a);
+        assert_memory_equal(&r, &q, sizeof r);
+
+        cti_grading_params g;
+        cti_grading_params_init(&g, p.chemistry);
+        cti_grading_readings gr, gq;
+        cti_grading(&g, NULL, a, &ra, &gr);
+        cti_grading(&g, &memo, b, &rb, &gq);
+        assert_memory_equal(&gr, &gq, sizeof gr);
+    }
+    for (int k = 0; k < 3 << CTI_SOC_MEMO_BITS; k++) {
+        float v = (float)ct_ocv_at(lfp, k / (double)(3 << CTI_SOC_MEMO_BITS), 25.0);
+        for (int rep = 0; rep < 2; rep++) {
+            double want = ct_ocv_soc(lfp, v, 25.0), got = cti_soc_of_ocv(&memo, CT_CHEM_LFP, v);
+            assert_memory_equal(&want, &got, sizeof want);
+        }
+    }
 }
 
 static void test_moisture_raises_ir_and_self_discharge(void **state)
@@ -189,12 +293,12 @@ static chain_out chain(ct_chemistry chem, double capacity_ah, double soc, bool p
     ct_error_clear(&err);
     /* HT + cooling + 1 h of RT: close enough to the RT start for the
      * hand estimate (1 h of 168). */
-    if (cti_aging(&ht, b, &rng, &res, &err) != CT_OK)
+    if (cti_aging(&ht, NULL, b, &rng, &res, &err) != CT_OK)
         fail_msg("aging: %s", err.msg);
     o.soc_before_rt = ct_ocv_soc(curve, b[CTI_C_OCV], curve->ref_temp_c);
 
     ct_rng_init(&rng, SEED, 0, 13);
-    if (cti_aging(&ap, a, &rng, &res, &err) != CT_OK)
+    if (cti_aging(&ap, NULL, a, &rng, &res, &err) != CT_OK)
         fail_msg("aging: %s", err.msg);
     o.drop_v_per_week = a[CTI_C_K_VALUE] * WEEK_S;
     o.measured_v_per_week = res.k_v_per_s * WEEK_S;
@@ -324,7 +428,7 @@ static void test_aging_readings(void **state)
     ct_rng_init(&rng, SEED, 0, 15);
     cti_aging_result res;
     /* A cell without formation is refused, attributes untouched. */
-    assert_int_equal(cti_aging(&p, a, &rng, &res, &err), CT_ERR_INVALID);
+    assert_int_equal(cti_aging(&p, NULL, a, &rng, &res, &err), CT_ERR_INVALID);
     assert_non_null(strstr(err.msg, "formation must run before aging"));
 
     const ct_ocv_curve *curve = ct_ocv_curve_builtin(CT_CHEM_NMC811);
@@ -335,7 +439,7 @@ static void test_aging_readings(void **state)
         a[CTI_C_CAPACITY] = 5.0f;
         a[CTI_C_OCV] = (float)ct_ocv_at(curve, 0.5, 25.0);
         a[CTI_C_INSULATION] = 2e9f;
-        assert_int_equal(cti_aging(&p, a, &rng, &res, &err), CT_OK);
+        assert_int_equal(cti_aging(&p, NULL, a, &rng, &res, &err), CT_OK);
         /* Readings at the start and the end of the RT rest, near 25 C. */
         assert_near(res.r1.t_h, 0.0, 0);
         assert_near(res.r2.t_h, 6 * 24.0, 1e-9);
@@ -393,7 +497,7 @@ static void test_grading(void **state)
     ct_rng rng;
     ct_rng_init(&rng, SEED, 0, 16);
     cti_grading_readings r;
-    cti_grading(&p, a, &rng, &r);
+    cti_grading(&p, NULL, a, &rng, &r);
     assert_true(fabs(r.temp_c - 25) < 6);
     assert_true(fabs(r.capacity_ah - 150) < 1);
     assert_true(fabs(r.ir_ohm - 0.4e-3) < 0.1e-3);
@@ -489,9 +593,9 @@ static void test_deterministic_draws(void **state)
         cti_formation(&f, a, &d, &x);
         cti_aging_result res;
         ct_error err;
-        assert_int_equal(cti_aging(&ag, a, &x, &res, &err), CT_OK);
+        assert_int_equal(cti_aging(&ag, NULL, a, &x, &res, &err), CT_OK);
         cti_grading_readings r;
-        cti_grading(&gr, a, &x, &r);
+        cti_grading(&gr, NULL, a, &x, &r);
         for (int k = 0; k < 3 + 6 + 6; k++)
             (void)ct_rng_uniform(&y);
         assert_true(x.ctr[0] == y.ctr[0] && x.used == y.used);
@@ -503,11 +607,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_capacity_hand),
         cmocka_unit_test(test_wetting),
+        cmocka_unit_test(test_station_once),
         cmocka_unit_test(test_moisture_raises_ir_and_self_discharge),
         cmocka_unit_test(test_particle_case_nmc),
         cmocka_unit_test(test_particle_case_lfp_note),
         cmocka_unit_test(test_no_fixture_no_short),
         cmocka_unit_test(test_aging_readings),
+        cmocka_unit_test(test_soc_memo),
         cmocka_unit_test(test_grading),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_deterministic_draws),

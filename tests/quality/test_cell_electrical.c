@@ -8,6 +8,8 @@
  *    here independently of the library, at every node and between nodes;
  *  - monotonicity in SOC, the end voltages against the cells' cut-offs;
  *  - the built-in curves' fast path against the general one (bit for bit);
+ *  - the factory's aging variant without readings against the public
+ *    function (bit for bit);
  *  - the Arrhenius factor and the micro-short charge V/R t in closed form,
  *    and the aging integrator against them;
  *  - IR/DCIR in closed form, instrument rounding and noise.
@@ -15,6 +17,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -22,6 +25,7 @@
 #include <cmocka.h>
 
 #include "celltwin/cell_electrical.h"
+#include "quality/cell_electrical_internal.h"
 
 /* ---------------- the published fits (volts, V/K) ---------------- */
 
@@ -247,6 +251,19 @@ static void test_builtin_fast_path(void **state)
             double v = ct_ocv_at(&own, s, 30.0);
             assert_true(ct_ocv_soc(b, v, 30.0) == ct_ocv_soc(&own, v, 30.0));
         }
+        /* The inversion's end tests (cached for the built-ins): at the end
+         * voltages, a step either side and far out, at several
+         * temperatures. */
+        const double temps[3] = { 15.0, 25.0, 45.0 };
+        for (int t = 0; t < 3; t++)
+            for (int e = 0; e <= 1; e++) {
+                double v = ct_ocv_at(&own, e, temps[t]);
+                const double vs[5] = { v, nextafter(v, 0.0), nextafter(v, 10.0), v - 1.0,
+                                       v + 1.0 };
+                for (int j = 0; j < 5; j++)
+                    assert_true(ct_ocv_soc(b, vs[j], temps[t]) ==
+                                ct_ocv_soc(&own, vs[j], temps[t]));
+            }
     }
 }
 
@@ -441,6 +458,72 @@ static void test_aging_cooling_ramp(void **state)
     assert_true(fabs(truth.soc_end - (0.3 - truth.charge_lost_ah / 5.0)) < 1e-12);
 }
 
+/* Bitwise equality of two results (NaN matching NaN). */
+static bool same(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* The factory's variant (cell_electrical_internal.h) is the public function
+ * without the readings it does not need: the same charge balance bit for
+ * bit, no draws and NaN true OCVs without readings, the same readings
+ * with them, and the end OCV at the reference temperature that
+ * ct_ocv_at gives. With a short (the path that evaluates the OCV) and
+ * without, over an HT rest, a cool-down and an RT rest. */
+static void test_aging_internal(void **state)
+{
+    (void)state;
+    const ct_ocv_curve *lfp = ct_ocv_curve_builtin(CT_CHEM_LFP);
+    ct_self_discharge sd;
+    ct_self_discharge_init(&sd);
+    const ct_temp_point ht[3] = { { 0.0, 45.0 }, { 72.0, 45.0 }, { 96.0, 25.4 } };
+    const ct_temp_point rt[2] = { { 0.0, 25.4 }, { 144.0, 24.7 } };
+    ct_instrument meter, thermo;
+    ct_instrument_init(&meter);
+    meter.sd = 20e-6;
+    meter.resolution = 10e-6;
+    ct_instrument_init(&thermo);
+    thermo.sd = 0.2;
+    thermo.resolution = 0.1;
+    const double shorts[3] = { INFINITY, 2e9, 4600.0 };
+    for (int k = 0; k < 3; k++) {
+        ct_aging_cell cell = { lfp, 20.0, 0.3, 1.3, shorts[k] };
+        ct_ocv_reading r1, r2, q1, q2;
+        ct_aging_truth t, u;
+        ct_error err;
+        ct_rng a, b;
+        ct_rng_init(&a, 7, 0, 3);
+        ct_rng_init(&b, 7, 0, 3);
+
+        ct_instrument none;
+        ct_instrument_init(&none);
+        assert_int_equal(ct_cell_simulate_aging(&cell, &sd, ht, 3, &none, &none, NULL, &r1, &r2,
+                                                &t, &err),
+                         CT_OK);
+        assert_int_equal(cti_cell_simulate_aging(&cell, &sd, ht, 3, NULL, NULL, NULL, NULL, NULL,
+                                                 &u, NULL, &err),
+                         CT_OK);
+        assert_true(same(t.soc_end, u.soc_end) && same(t.charge_lost_ah, u.charge_lost_ah) &&
+                    same(t.short_charge_ah, u.short_charge_ah));
+        assert_true(isnan(u.ocv1_v) && isnan(u.ocv2_v));
+
+        cell.soc = t.soc_end;
+        double ocv_ref;
+        assert_int_equal(ct_cell_simulate_aging(&cell, &sd, rt, 2, &meter, &thermo, &a, &r1, &r2,
+                                                &t, &err),
+                         CT_OK);
+        assert_int_equal(cti_cell_simulate_aging(&cell, &sd, rt, 2, &meter, &thermo, &b, &q1, &q2,
+                                                 &u, &ocv_ref, &err),
+                         CT_OK);
+        assert_memory_equal(&r1, &q1, sizeof r1);
+        assert_memory_equal(&r2, &q2, sizeof r2);
+        assert_memory_equal(&t, &u, sizeof t);
+        assert_true(same(ocv_ref, ct_ocv_at(lfp, t.soc_end, lfp->ref_temp_c)));
+        /* Both streams drew the same number of values. */
+        assert_true(ct_rng_uniform(&a) == ct_rng_uniform(&b));
+    }
+}
+
 static void test_aging_errors(void **state)
 {
     (void)state;
@@ -542,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_arrhenius),
         cmocka_unit_test(test_short_closed_form),
         cmocka_unit_test(test_aging_cooling_ramp),
+        cmocka_unit_test(test_aging_internal),
         cmocka_unit_test(test_aging_errors),
         cmocka_unit_test(test_resistance),
         cmocka_unit_test(test_instrument),
