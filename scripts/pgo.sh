@@ -24,7 +24,7 @@ stale() {
 if stale; then
     echo "pgo: training build (profile-guided optimisation; make build PGO=0 skips it)"
     cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCT_PGO=generate >/dev/null
-    cmake --build "$BUILD" -j "$JOBS" --target celltwin_cli bench_engine
+    cmake --build "$BUILD" -j "$JOBS" --target celltwin_cli bench_engine bench_api
     rm -rf "$BUILD/pgo"
     mkdir -p "$BUILD/pgo"
     sh scripts/pgo-train.sh "$BUILD"
