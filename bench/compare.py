@@ -253,8 +253,9 @@ def main():
                                                    platform.platform()),
         "- commit: %s" % git_commit(),
         "- celltwin: one thread per run (`--threads 1`), timed around the `celltwin run` "
-        "process (its start-up and file loading count); SimPy %s on Python %s, timed around "
-        "`env.run`" % (models[0][2][0][1]["engine"].split()[-1], platform.python_version()),
+        "process (its start-up and file loading count), and so the engine-API rows around the "
+        "`bench_api` process; SimPy %s on Python %s, timed around "
+        "`env.run`" % (models[0][2][0][-1]["engine"].split()[-1], platform.python_version()),
         "- rates are per CPU second (user + system time of the process), which other work on "
         "the machine disturbs less than wall time; load average (1 min) %s at the start, %s at "
         "the end" % (load_start, load_end),
