@@ -1,9 +1,9 @@
 /*
  * bench_api.c - the two models of bench/compare.py (bench/mm1.yaml and
  * bench/serial10.yaml) written by hand on the engine's API (ct_sim, ct_rng,
- * ct_dist), the way bench/mm1_simpy.py and bench/serial10_simpy.py are
- * written on SimPy's and cimba's benchmarks on cimba's: what the engine
- * alone costs, next to what `celltwin run` (the general line model of
+ * ct_dist), as bench/mm1_simpy.py and bench/serial10_simpy.py are written
+ * on SimPy's API (and cimba's benchmarks on cimba's): what the engine alone
+ * costs, next to what `celltwin run` (the general line model of
  * src/model/line.c) costs on the same model. compare.py runs all three.
  *
  * Same semantics as line.c (serial10: saturated source, FIFO buffers,
@@ -108,7 +108,7 @@ typedef struct station {
 } station;
 
 typedef struct line {
-    stats st_out;        /* first: ev_warmup resets it through the line's address */
+    stats st_out;        /* reset by ev_warmup */
     ct_sim *sim;
     const double *now;
     station st[N_ST];
