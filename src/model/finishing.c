@@ -339,26 +339,27 @@ static void push(ct_temp_point *h, size_t *n, double t_h, double temp_c)
 void cti_soc_memo_init(cti_soc_memo *m, ct_chemistry chem)
 {
     m->chemistry = chem;
-    for (size_t i = 0; i < sizeof m->ocv / sizeof m->ocv[0]; i++) {
-        m->ocv[i] = NAN;
-        m->soc[i] = NAN;
-    }
+    for (size_t i = 0; i < sizeof m->e / sizeof m->e[0]; i++)
+        m->e[i].ocv_v = m->e[i].temp_c = m->e[i].soc = NAN;
 }
 
-double cti_soc_of_ocv(cti_soc_memo *memo, ct_chemistry chem, float ocv)
+double cti_soc_of_ocv(cti_soc_memo *memo, ct_chemistry chem, double ocv_v, double temp_c)
 {
     const ct_ocv_curve *curve = ct_ocv_curve_builtin(chem);
-    if (!memo || memo->chemistry != chem || isnan(ocv))
-        return ct_ocv_soc(curve, ocv, curve->ref_temp_c);
-    uint32_t bits;
-    memcpy(&bits, &ocv, sizeof bits);
-    /* Multiplicative hashing (Knuth): the top bits of bits x 2^32/phi. */
-    size_t i = (uint32_t)(bits * 2654435761u) >> (32 - CTI_SOC_MEMO_BITS);
-    if (memcmp(&memo->ocv[i], &ocv, sizeof ocv) != 0) {
-        memo->ocv[i] = ocv;
-        memo->soc[i] = ct_ocv_soc(curve, ocv, curve->ref_temp_c);
+    if (!memo || memo->chemistry != chem || isnan(ocv_v) || isnan(temp_c))
+        return ct_ocv_soc(curve, ocv_v, temp_c);
+    uint64_t a, b;
+    memcpy(&a, &ocv_v, sizeof a);
+    memcpy(&b, &temp_c, sizeof b);
+    /* Multiplicative hashing of both keys; the top bits pick the entry. */
+    uint64_t h = a * 0x9E3779B97F4A7C15u ^ b * 0xC2B2AE3D27D4EB4Fu;
+    cti_soc_entry *e = &memo->e[h >> (64 - CTI_SOC_MEMO_BITS)];
+    if (!cti_same_bits(e->ocv_v, ocv_v) || !cti_same_bits(e->temp_c, temp_c)) {
+        e->ocv_v = ocv_v;
+        e->temp_c = temp_c;
+        e->soc = ct_ocv_soc(curve, ocv_v, temp_c);
     }
-    return memo->soc[i];
+    return e->soc;
 }
 
 ct_status cti_aging(const cti_aging_params *p, cti_soc_memo *memo, float attr[CTI_C__COUNT],
@@ -378,7 +379,7 @@ ct_status cti_aging(const cti_aging_params *p, cti_soc_memo *memo, float attr[CT
     ct_aging_cell cell = {
         .curve = curve,
         .capacity_ah = cap,
-        .soc = cti_soc_of_ocv(memo, p->chemistry, attr[CTI_C_OCV]),
+        .soc = cti_soc_of_ocv(memo, p->chemistry, attr[CTI_C_OCV], curve->ref_temp_c),
         /* The cell's own base rate relative to the nominal one; a cell
          * formation never saw runs at the nominal rate. */
         .self_discharge_scale = attr[CTI_C_SELF_DISCHARGE] > 0.0f && i_ref > 0.0
@@ -473,7 +474,7 @@ static void grading_truth(const cti_grading_params *p, cti_soc_memo *memo,
                           const float attr[CTI_C__COUNT], double temp_c, cti_grading_readings *out)
 {
     const ct_ocv_curve *curve = ct_ocv_curve_builtin(p->chemistry);
-    double soc = cti_soc_of_ocv(memo, p->chemistry, attr[CTI_C_OCV]);
+    double soc = cti_soc_of_ocv(memo, p->chemistry, attr[CTI_C_OCV], curve->ref_temp_c);
     /* The stored 25 C values act as the design of this one cell; the
      * contact part then follows the ohmic law too (it is small). */
     ct_resistance_design d;

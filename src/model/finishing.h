@@ -194,27 +194,33 @@ typedef struct cti_aging_result {
     double k_v_per_s;                /* (r1.ocv_v - r2.ocv_v) / rt_time_s, measured */
 } cti_aging_result;
 
-/* ct_ocv_soc of an OCV attribute (a float) at the curve's reference
- * temperature, kept by a station from one cell to the next: the cells of
- * one formation arrive at aging with the same OCV, and aged cells on the
- * flat LFP plateau share few float values at grading. A direct-mapped
- * table keyed by the float's bits, for one chemistry's curve; an entry
- * gives the bits ct_ocv_soc would, being the same function of the same
- * arguments. 4096 entries held 77 % of the OCVs graded in a 3-day LFP run
- * (18 % in an NMC one). */
+/* ct_ocv_soc of an OCV at a temperature, kept by a station from one cell
+ * to the next, for the inversions whose arguments repeat: the cells of one
+ * formation arrive at aging with the same OCV attribute, aged cells on the
+ * flat LFP plateau share few float values at grading (both at the curve's
+ * reference temperature), and the aging tester's readings are rounded to
+ * 10 uV and 0.1 K. A direct-mapped table keyed by the bits of (OCV,
+ * temperature), for one chemistry's curve; an entry gives the bits
+ * ct_ocv_soc would, being the same function of the same arguments. 4096
+ * entries held 77 % of the OCVs graded in a 3-day LFP run (18 % in an NMC
+ * one) and 72 % of the tester's first readings. */
 #define CTI_SOC_MEMO_BITS 12
+
+typedef struct cti_soc_entry {
+    double ocv_v, temp_c;   /* the key; NaN: empty */
+    double soc;
+} cti_soc_entry;
 
 typedef struct cti_soc_memo {
     ct_chemistry chemistry;
-    float ocv[1 << CTI_SOC_MEMO_BITS];   /* the key; NaN: empty */
-    double soc[1 << CTI_SOC_MEMO_BITS];
+    cti_soc_entry e[1 << CTI_SOC_MEMO_BITS];
 } cti_soc_memo;
 
 void cti_soc_memo_init(cti_soc_memo *m, ct_chemistry chem);
 
-/* ct_ocv_soc(ct_ocv_curve_builtin(chem), ocv, its ref_temp_c), from memo
- * when memo is not NULL and of chem. */
-double cti_soc_of_ocv(cti_soc_memo *memo, ct_chemistry chem, float ocv);
+/* ct_ocv_soc(ct_ocv_curve_builtin(chem), ocv_v, temp_c), from memo when
+ * memo is not NULL and of chem. */
+double cti_soc_of_ocv(cti_soc_memo *memo, ct_chemistry chem, double ocv_v, double temp_c);
 
 /* Ages one cell: self-discharge at the base rate (SELF_DISCHARGE, with
  * the Arrhenius law of p->self_discharge) plus the leak through INSULATION,

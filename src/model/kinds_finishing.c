@@ -631,20 +631,6 @@ static ct_status aging_parse(cti_yaml_ctx *y, const cti_yaml_value *v, cti_stati
     return model_check(y, v, cti_aging_params_check(m, &err), &err);
 }
 
-/* The k-value's compensation needs dU/dT at the first reading's SOC, an
- * inversion of the OCV curve per cell. The readings are rounded to the
- * meters' resolutions (10 uV and 0.1 K by default), so the pair (OCV,
- * temperature) repeats from cell to cell: a direct-mapped memo keyed by
- * the pair's bits gives the dU/dT the inversion would, being the same
- * function of the same arguments (one station, one curve). 4096 entries
- * held 72 % of the pairs of a 3-day LFP run. */
-#define DUDT_MEMO_BITS 12
-
-typedef struct dudt_entry {
-    double ocv_v, temp_c;    /* the key; NaN: empty (only finite pairs are looked up) */
-    double dudt_v_per_k;
-} dudt_entry;
-
 /* Scratch for one shelf's k-values, sized by the batch, and the memos
  * kept from cell to cell. */
 typedef struct aging_state {
@@ -652,7 +638,7 @@ typedef struct aging_state {
     double *k;
     int *slot;               /* the job's unit index of each k */
     cti_soc_memo memo;       /* the start SOCs (cti_aging) */
-    dudt_entry *dudt;        /* 1 << DUDT_MEMO_BITS entries; NULL without compensation */
+    cti_soc_memo readings;   /* the SOCs of the tester's first readings (measured_k) */
 } aging_state;
 
 static void aging_state_destroy(void *state)
@@ -662,7 +648,6 @@ static void aging_state_destroy(void *state)
         return;
     free(s->k);
     free(s->slot);
-    free(s->dudt);
     free(s);
 }
 
@@ -674,42 +659,14 @@ static void *aging_state_create(const void *params)
         return NULL;
     s->cap = P->batch;
     cti_soc_memo_init(&s->memo, P->m.chemistry);
+    cti_soc_memo_init(&s->readings, P->m.chemistry);
     s->k = malloc((size_t)s->cap * sizeof *s->k);
     s->slot = malloc((size_t)s->cap * sizeof *s->slot);
-    if (P->compensate)
-        s->dudt = malloc(((size_t)1 << DUDT_MEMO_BITS) * sizeof *s->dudt);
-    if (!s->k || !s->slot || (P->compensate && !s->dudt)) {
+    if (!s->k || !s->slot) {
         aging_state_destroy(s);
         return NULL;
     }
-    for (size_t i = 0; s->dudt && i < (size_t)1 << DUDT_MEMO_BITS; i++)
-        s->dudt[i] = (dudt_entry){ NAN, NAN, NAN };
     return s;
-}
-
-static bool same_bits(double a, double b)
-{
-    return memcmp(&a, &b, sizeof a) == 0;
-}
-
-/* ct_kvalue_compute's dU/dT for a curve: ct_ocv_dudt at ct_ocv_soc of the
- * first reading, from the memo when the reading repeats. ocv_v and temp_c
- * are finite. */
-static double reading_dudt(dudt_entry *memo, const ct_ocv_curve *curve, double ocv_v,
-                           double temp_c)
-{
-    uint64_t a, b;
-    memcpy(&a, &ocv_v, sizeof a);
-    memcpy(&b, &temp_c, sizeof b);
-    /* Multiplicative hashing of both keys; the top bits pick the entry. */
-    uint64_t h = a * 0x9E3779B97F4A7C15u ^ b * 0xC2B2AE3D27D4EB4Fu;
-    dudt_entry *e = &memo[h >> (64 - DUDT_MEMO_BITS)];
-    if (!same_bits(e->ocv_v, ocv_v) || !same_bits(e->temp_c, temp_c)) {
-        e->ocv_v = ocv_v;
-        e->temp_c = temp_c;
-        e->dudt_v_per_k = ct_ocv_dudt(curve, ct_ocv_soc(curve, ocv_v, temp_c));
-    }
-    return e->dudt_v_per_k;
 }
 
 static double aging_start(cti_job *job)
@@ -731,11 +688,13 @@ static double measured_k(const aging_params *P, aging_state *s, const cti_aging_
     if (P->compensate) {
         opt.curve = ct_ocv_curve_builtin(P->m.chemistry);
         opt.ea_j_per_mol = P->m.self_discharge.ea_j_per_mol;
-        /* The curve's dU/dT at the reading, given as the coefficient: the
-         * value ct_kvalue_compute would find (a non-finite reading takes
-         * its path, and its error). */
+        /* The curve's dU/dT at the reading's SOC, given as the coefficient:
+         * the value ct_kvalue_compute would find, with the inversion from
+         * the memo (the readings are rounded, so they repeat). A non-finite
+         * reading takes ct_kvalue_compute's path, and its error. */
         if (isfinite(pair.ocv1_v) && isfinite(pair.temp1_c)) {
-            opt.dudt_v_per_k = reading_dudt(s->dudt, opt.curve, pair.ocv1_v, pair.temp1_c);
+            opt.dudt_v_per_k = ct_ocv_dudt(opt.curve, cti_soc_of_ocv(&s->readings, P->m.chemistry,
+                                                                     pair.ocv1_v, pair.temp1_c));
             opt.curve = NULL;
         }
     }

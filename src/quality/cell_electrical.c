@@ -606,17 +606,10 @@ static leak_model leak_model_of(const ct_aging_cell *cell, const ct_self_dischar
     };
 }
 
-/* Whether a and b are the same bits (memo keys: +0 and -0 differ, a NaN
- * matches itself). */
-static bool same_bits(double a, double b)
-{
-    return memcmp(&a, &b, sizeof a) == 0;
-}
-
 /* The self-discharge current (A) at temp, without the short. */
 static double self_discharge_a(leak_model *m, double temp_c)
 {
-    if (!same_bits(temp_c, m->arr_temp_c)) {
+    if (!cti_same_bits(temp_c, m->arr_temp_c)) {
         m->arr_temp_c = temp_c;
         m->arr = arrhenius(m->ea_r, m->inv_tr, temp_c);
     }
@@ -628,7 +621,7 @@ static double leak_ocv(leak_model *m, double soc, double temp_c)
 {
     if (isnan(soc) || isnan(temp_c))
         return NAN;
-    if (!same_bits(soc, m->ocv_soc)) {
+    if (!cti_same_bits(soc, m->ocv_soc)) {
         m->ocv_soc = soc;
         m->ocv = ocv_eval(m->curve, soc, NULL);
     }

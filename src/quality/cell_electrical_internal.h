@@ -3,12 +3,25 @@
  * with two savings the cell factory's aging step (model/finishing.c) uses
  * for every cell: a rest without readings (the HT rest and the cooling,
  * whose end SOC alone counts) and the OCV at the end SOC at the curve's
- * reference temperature, from the evaluation reading 2 already made.
+ * reference temperature, from the evaluation reading 2 already made; and
+ * the bits compare of the memos of OCV evaluations.
  */
 #ifndef CELLTWIN_QUALITY_CELL_ELECTRICAL_INTERNAL_H
 #define CELLTWIN_QUALITY_CELL_ELECTRICAL_INTERNAL_H
 
+#include <stdbool.h>
+#include <string.h>
+
 #include "celltwin/cell_electrical.h"
+
+/* Whether a and b are the same bits: the key test of the memos of OCV
+ * evaluations and inversions (here and in model/finishing.c), which give
+ * the bits the function would because it is the same function of the
+ * same argument bits (+0 and -0 differ, a NaN matches itself). */
+static inline bool cti_same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
 
 /* ct_cell_simulate_aging, and:
  *   r1 == NULL: no readings (r2, ocv_meter, thermometer and rng are

@@ -146,13 +146,15 @@ static void test_station_once(void **state)
  * the same OCV, a different one, the first again, and a station of the
  * other chemistry handed the same memo, against no memo; then OCVs that
  * share a memo entry (cti_soc_of_ocv against ct_ocv_soc for a spread of
- * floats, more than the table holds). */
+ * floats, more than the table holds), at the reference temperature and at
+ * the aging tester's; then one OCV at many temperatures (another
+ * temperature is another key). */
 static void test_soc_memo(void **state)
 {
     (void)state;
     cti_aging_params p;
     cti_aging_params_init(&p, CT_CHEM_LFP);
-    static cti_soc_memo memo;   /* static: 48 KB */
+    static cti_soc_memo memo;   /* static: 96 KB */
     cti_soc_memo_init(&memo, CT_CHEM_LFP);
     const ct_ocv_curve *lfp = ct_ocv_curve_builtin(CT_CHEM_LFP);
     const float x = (float)ct_ocv_at(lfp, 0.3, 25.0), y = (float)ct_ocv_at(lfp, 0.5, 25.0);
@@ -185,12 +187,22 @@ static void test_soc_memo(void **state)
         cti_grading(&g, &memo, b, &rb, &gq);
         assert_memory_equal(&gr, &gq, sizeof gr);
     }
+    const double temps[2] = { 25.0, 24.7 };
     for (int k = 0; k < 3 << CTI_SOC_MEMO_BITS; k++) {
         float v = (float)ct_ocv_at(lfp, k / (double)(3 << CTI_SOC_MEMO_BITS), 25.0);
-        for (int rep = 0; rep < 2; rep++) {
-            double want = ct_ocv_soc(lfp, v, 25.0), got = cti_soc_of_ocv(&memo, CT_CHEM_LFP, v);
+        for (int rep = 0; rep < 4; rep++) {
+            double t = temps[rep % 2];
+            double want = ct_ocv_soc(lfp, v, t), got = cti_soc_of_ocv(&memo, CT_CHEM_LFP, v, t);
             assert_memory_equal(&want, &got, sizeof want);
         }
+    }
+    /* One OCV at more temperatures than the table holds: some share an
+     * entry, which must not answer for another temperature. */
+    const double v = ct_ocv_at(lfp, 0.5, 25.0);
+    for (int k = 0; k < 3 << CTI_SOC_MEMO_BITS; k++) {
+        double t = 15.0 + 1e-3 * k;
+        double want = ct_ocv_soc(lfp, v, t), got = cti_soc_of_ocv(&memo, CT_CHEM_LFP, v, t);
+        assert_memory_equal(&want, &got, sizeof want);
     }
 }
 
