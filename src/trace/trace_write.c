@@ -793,14 +793,22 @@ static rep_state *rep_of(void *ctx, int rep)
     return &t->reps[rep];
 }
 
+/* The pending record of a batch or coil, made on first use; NULL (the
+ * trace failed) when out of memory. */
+static pend_unit *pend_of(rep_state *r, const ct_unit_ref *unit)
+{
+    pend_unit *u = pend_find(r, unit, station_index(r, unit->maker), true);
+    if (!u)
+        fail_nomem(r->t);
+    return u;
+}
+
 /* A batch's or coil's passage, kept until it is done. */
 static COLD void unit_passage(rep_state *r, const ct_passage *p, int station)
 {
-    pend_unit *u = pend_find(r, &p->unit, station_index(r, p->unit.maker), true);
-    if (!u) {
-        fail_nomem(r->t);
+    pend_unit *u = pend_of(r, &p->unit);
+    if (!u)
         return;
-    }
     if (u->n_pass == u->cap_pass) {
         upassage *n = grow_items(u->pass, &u->cap_pass, 8, sizeof *n);
         if (!n) {
@@ -854,11 +862,9 @@ static void on_passage(void *ctx, int rep, const ct_passage *p)
 /* A batch's or coil's measurement, kept until it is done. */
 static COLD void unit_measurement(rep_state *r, const ct_measurement *m, int gate, int decision)
 {
-    pend_unit *u = pend_find(r, &m->unit, station_index(r, m->unit.maker), true);
-    if (!u) {
-        fail_nomem(r->t);
+    pend_unit *u = pend_of(r, &m->unit);
+    if (!u)
         return;
-    }
     if (u->n_meas == u->cap_meas) {
         umeas *n = grow_items(u->meas, &u->cap_meas, 8, sizeof *n);
         if (!n) {
