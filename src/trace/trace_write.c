@@ -848,7 +848,7 @@ static void on_passage(void *ctx, int rep, const ct_passage *p)
         ch->len += 1 + 8;
         return;
     }
-    chunk *ch = room(r, 1 + 8 + 4 + 4 + 8 + 8);
+    chunk *ch = room(r, 1 + 8 + sizeof(job_key));
     if (!ch)
         return;
     r->job = (job_key){station, server, p->start_s, p->end_s};
