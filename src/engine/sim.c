@@ -19,6 +19,23 @@
  * schedule, pop, run - never writes a heap position back into a record;
  * the heap holds at most one stale entry per cancel or reschedule still
  * ahead of the clock.
+ *
+ * What keeps the common path short:
+ * - the heap is 4-ary: half the levels of a binary heap, and the four
+ *   children of an entry are compared without branches;
+ * - its entries are 16 bytes, (time, key), so four siblings fill one
+ *   64-byte cache line (the allocation is aligned for that); the record's
+ *   slot sits at the same index of a parallel array, read only when an
+ *   entry moves or runs;
+ * - a time is kept as the bits of the double: times are >= 0, and
+ *   non-negative doubles order as their bit patterns do as unsigned
+ *   integers; equal times are rare, so the comparison of keys sits behind
+ *   a branch that is nearly always predicted;
+ * - every place past the last entry holds a sentinel that sorts after
+ *   every entry, so a group of siblings is compared whole, without a test
+ *   of which of them exist.
+ * None of this changes the order events run in: (time, key) is a strict
+ * total order, so the heap's shape does not decide which event is next.
  */
 #include "celltwin/sim.h"
 
@@ -35,6 +52,16 @@
 #define SLOT_MAX (UINT32_MAX - 1)
 #define KEY_FREE 0   /* a free record's key; live keys are > 0 (seq starts at 1) */
 
+/* The pools grow rarely (doubling): kept out of line so that scheduling,
+ * which every event does, stays a small function. */
+#if defined(__GNUC__)
+#define COLD __attribute__((cold, noinline))
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define COLD
+#define UNLIKELY(x) (x)
+#endif
+
 typedef struct ev_rec {
     ct_event_fn fn;
     void *ctx;
@@ -45,11 +72,22 @@ typedef struct ev_rec {
     uint32_t gen;       /* bumped each time the record is freed */
 } ev_rec;
 
+/* A heap entry's sort key; the record's slot sits at the same index of a
+ * parallel array, read only when an entry moves or runs. */
 typedef struct heap_ent {
-    double t;
+    uint64_t tb;        /* bits of the time, a double >= +0.0 */
     uint64_t key;
-    uint32_t slot;
 } heap_ent;
+
+/* Sorts after every entry (no time has these bits: they are a NaN). */
+static const heap_ent SENTINEL = {UINT64_MAX, UINT64_MAX};
+
+/* Children of i are ARITY * i + 1 ... ARITY * i + ARITY. */
+#define ARITY 4
+_Static_assert(ARITY == 4, "sift_down compares four children");
+/* Entries before h[1] in the allocation so that every group of siblings
+ * starts on a 64-byte line: h[1] is at byte 64 (h[0] at 48). */
+#define HEAP_PAD 3
 
 struct ct_sim {
     double now;
@@ -58,9 +96,11 @@ struct ct_sim {
     uint64_t seed;
     bool stopped;
 
-    heap_ent *heap;
+    heap_ent *heap;      /* n entries, then sentinels up to heap_cap */
+    uint32_t *slot;      /* slot[i]: the record of heap[i] */
+    void *heap_mem;      /* the aligned allocation heap points into */
     uint32_t n;          /* entries in heap, live and stale */
-    uint32_t heap_cap;
+    uint32_t heap_cap;   /* room for entries and ARITY - 1 sentinels */
     uint32_t live;       /* pending events */
 
     ev_rec *recs;
@@ -68,48 +108,80 @@ struct ct_sim {
     uint32_t free_head;  /* first free record, NO_SLOT when none */
 };
 
-static inline bool ent_before(const heap_ent *a, const heap_ent *b)
+static inline uint64_t time_bits(double t)
 {
-    return a->t < b->t || (a->t == b->t && a->key < b->key);
+    t += 0.0;   /* -0.0 becomes +0.0, whose bits are the smallest */
+    uint64_t b;
+    memcpy(&b, &t, sizeof b);
+    return b;
 }
 
-static void sift_up(ct_sim *s, uint32_t i, heap_ent e)
+static inline double bits_time(uint64_t b)
+{
+    double t;
+    memcpy(&t, &b, sizeof t);
+    return t;
+}
+
+/* Which of four children is smallest is a coin toss no predictor learns,
+ * so the usual answer, from the times alone, must come without a branch
+ * (the compiler makes it a flag and a conditional move); the keys are
+ * compared only for equal times, which are rare, behind a branch that is
+ * nearly always predicted. */
+static inline bool ent_before(const heap_ent *a, const heap_ent *b)
+{
+    if (UNLIKELY(a->tb == b->tb))
+        return a->key < b->key;
+    return a->tb < b->tb;
+}
+
+static void sift_up(ct_sim *s, uint32_t i, heap_ent e, uint32_t slot)
 {
     heap_ent *h = s->heap;
     while (i > 0) {
-        uint32_t parent = (i - 1) / 2;
+        uint32_t parent = (i - 1) / ARITY;
         if (!ent_before(&e, &h[parent]))
             break;
         h[i] = h[parent];
+        s->slot[i] = s->slot[parent];
         i = parent;
     }
     h[i] = e;
+    s->slot[i] = slot;
 }
 
-static void sift_down(ct_sim *s, uint32_t i, heap_ent e)
+/* Places e at or below i. Every place past the last entry holds the
+ * sentinel, so a group of siblings is compared whole, without a test of
+ * which of them exist. */
+static void sift_down(ct_sim *s, uint32_t i, heap_ent e, uint32_t slot)
 {
     heap_ent *h = s->heap;
     uint32_t n = s->n;
     for (;;) {
-        uint32_t child = 2 * i + 1;
-        if (child >= n)
+        uint32_t c = ARITY * i + 1;
+        if (c >= n)
             break;
-        if (child + 1 < n && ent_before(&h[child + 1], &h[child]))
-            child++;
-        if (!ent_before(&h[child], &e))
+        uint32_t a = c + ent_before(&h[c + 1], &h[c]);
+        uint32_t b = c + 2 + ent_before(&h[c + 3], &h[c + 2]);
+        uint32_t m = ent_before(&h[b], &h[a]) ? b : a;
+        if (!ent_before(&h[m], &e))
             break;
-        h[i] = h[child];
-        i = child;
+        h[i] = h[m];
+        s->slot[i] = s->slot[m];
+        i = m;
     }
     h[i] = e;
+    s->slot[i] = slot;
 }
 
 /* Removes the top entry. */
 static inline void heap_pop(ct_sim *s)
 {
-    s->n--;
-    if (s->n > 0)
-        sift_down(s, 0, s->heap[s->n]);
+    uint32_t last = --s->n;
+    heap_ent e = s->heap[last];
+    s->heap[last] = SENTINEL;
+    if (last > 0)
+        sift_down(s, 0, e, s->slot[last]);
 }
 
 static inline void rec_free(ct_sim *s, uint32_t slot)
@@ -122,30 +194,28 @@ static inline void rec_free(ct_sim *s, uint32_t slot)
     s->live--;
 }
 
-/* The pools grow rarely (doubling): kept out of line so that scheduling,
- * which every event does, stays a small function. */
-#if defined(__GNUC__)
-#define COLD __attribute__((cold, noinline))
-#else
-#define COLD
-#endif
-
-static void *grow(void *p, uint32_t *cap, size_t size, ct_sim *s, const char *what)
+/* Twice a pool's room, at least 64: the pools grow rarely. */
+static uint32_t next_cap(ct_sim *s, uint32_t cap)
 {
-    uint32_t n = *cap ? *cap * 2 : 64;
-    if (n > SLOT_MAX || n < *cap)
+    uint32_t n = cap ? cap * 2 : 64;
+    if (n > SLOT_MAX || n < cap)
         ct_sim_fail(s, "event queue", "pending events < 2^32", __FILE__, __LINE__);
-    void *q = realloc(p, (size_t)n * size);
+    return n;
+}
+
+static void *must_realloc(ct_sim *s, void *p, size_t bytes, const char *what)
+{
+    void *q = realloc(p, bytes);
     if (!q)
         ct_sim_fail(s, "event queue", what, __FILE__, __LINE__);
-    *cap = n;
     return q;
 }
 
 COLD static void grow_recs(ct_sim *s)
 {
     uint32_t old = s->rec_cap;
-    s->recs = grow(s->recs, &s->rec_cap, sizeof *s->recs, s, "memory for events");
+    s->rec_cap = next_cap(s, old);
+    s->recs = must_realloc(s, s->recs, (size_t)s->rec_cap * sizeof *s->recs, "memory for events");
     for (uint32_t i = s->rec_cap; i-- > old;) {
         s->recs[i].gen = 1;
         s->recs[i].key = KEY_FREE;
@@ -154,18 +224,35 @@ COLD static void grow_recs(ct_sim *s)
     }
 }
 
+/* Grows the heap to twice its room (at least 64), keeping every group of
+ * siblings on one 64-byte line and every place past the entries a
+ * sentinel. */
 COLD static void grow_heap(ct_sim *s)
 {
-    s->heap = grow(s->heap, &s->heap_cap, sizeof *s->heap, s, "memory for the event heap");
+    uint32_t cap = next_cap(s, s->heap_cap);
+    s->slot = must_realloc(s, s->slot, (size_t)cap * sizeof *s->slot, "memory for the event heap");
+    size_t bytes = ((size_t)cap + HEAP_PAD) * sizeof(heap_ent);
+    void *mem = aligned_alloc(64, (bytes + 63) / 64 * 64);   /* a multiple of 64, as C11 asks */
+    if (!mem)
+        ct_sim_fail(s, "event queue", "memory for the event heap", __FILE__, __LINE__);
+    heap_ent *h = (heap_ent *)mem + HEAP_PAD;
+    if (s->heap_cap)
+        memcpy(h, s->heap, (size_t)s->heap_cap * sizeof *h);
+    for (uint32_t i = s->heap_cap; i < cap; i++)
+        h[i] = SENTINEL;
+    free(s->heap_mem);
+    s->heap_mem = mem;
+    s->heap = h;
+    s->heap_cap = cap;
 }
 
 /* Adds entry (t, key, slot) to the heap. */
 static inline void heap_push(ct_sim *s, double t, uint64_t key, uint32_t slot)
 {
-    if (s->n == s->heap_cap)
+    heap_ent e = {time_bits(t), key};
+    if (s->n + ARITY > s->heap_cap)
         grow_heap(s);
-    heap_ent e = {t, key, slot};
-    sift_up(s, s->n++, e);
+    sift_up(s, s->n++, e, slot);
 }
 
 ct_sim *ct_sim_create(uint64_t seed)
@@ -183,7 +270,8 @@ void ct_sim_destroy(ct_sim *sim)
 {
     if (!sim)
         return;
-    free(sim->heap);
+    free(sim->heap_mem);
+    free(sim->slot);
     free(sim->recs);
     free(sim);
 }
@@ -279,8 +367,7 @@ bool ct_sim_pending_time(const ct_sim *s, ct_event_id id, double *t)
 static inline bool top_live(ct_sim *s)
 {
     while (s->n > 0) {
-        const heap_ent *top = &s->heap[0];
-        if (s->recs[top->slot].key == top->key)
+        if (s->recs[s->slot[0]].key == s->heap[0].key)
             return true;
         heap_pop(s);
     }
@@ -292,14 +379,14 @@ static inline bool top_live(ct_sim *s)
  * same slot. */
 static inline void run_first(ct_sim *s)
 {
-    heap_ent top = s->heap[0];
-    ev_rec *r = &s->recs[top.slot];
+    uint32_t slot = s->slot[0];
+    ev_rec *r = &s->recs[slot];
     ct_event_fn fn = r->fn;
     void *ctx = r->ctx;
     uint64_t arg = r->arg;
+    s->now = bits_time(s->heap[0].tb);
     heap_pop(s);
-    rec_free(s, top.slot);
-    s->now = top.t;
+    rec_free(s, slot);
     s->events_run++;
     fn(s, ctx, arg);
 }
@@ -317,7 +404,8 @@ uint64_t ct_sim_run_until(ct_sim *s, double t_end)
     CT_SIM_ASSERT(s, "event queue", t_end >= s->now);
     uint64_t before = s->events_run;
     s->stopped = false;
-    while (top_live(s) && s->heap[0].t <= t_end) {
+    uint64_t end = time_bits(t_end);
+    while (top_live(s) && s->heap[0].tb <= end) {
         run_first(s);
         if (s->stopped)
             return s->events_run - before;

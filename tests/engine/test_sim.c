@@ -49,6 +49,26 @@ static void test_order_time_priority_fifo(void **state)
     ct_sim_destroy(s);
 }
 
+/* -0.0 is the same instant as +0.0 (IEEE 754 compares them equal), so
+ * priority and FIFO order them; it must not sort as a late time (its sign
+ * bit set, its bits are the largest of any time). */
+static void test_negative_zero_is_time_zero(void **state)
+{
+    (void)state;
+    ct_sim *s = ct_sim_create(1);
+    log_t l = {.n = 0};
+    ct_sim_schedule_at(s, 1.0, 0, record, &l, 1);
+    ct_sim_schedule_at(s, -0.0, 0, record, &l, 2);
+    ct_sim_schedule_at(s, 0.0, 5, record, &l, 3);   /* higher priority first */
+    ct_sim_schedule_at(s, 0.0, 0, record, &l, 4);   /* same priority: after 2 */
+    assert_int_equal(ct_sim_run_until(s, 0.0), 3);  /* the horizon 0 takes all three */
+    assert_int_equal(ct_sim_run_until(s, 10.0), 1);
+    uint64_t want[] = {3, 2, 4, 1};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(l.seen[i], want[i]);
+    ct_sim_destroy(s);
+}
+
 static void test_run_until_stops_at_horizon(void **state)
 {
     (void)state;
@@ -345,6 +365,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_time_priority_fifo),
+        cmocka_unit_test(test_negative_zero_is_time_zero),
         cmocka_unit_test(test_run_until_stops_at_horizon),
         cmocka_unit_test(test_cancel_and_stale_handles),
         cmocka_unit_test(test_reschedule),
