@@ -5,7 +5,7 @@
  * Events at the same time run in order of decreasing priority, then in the
  * order they were scheduled (FIFO), so a run is deterministic. Scheduling
  * and rescheduling are O(log n), cancelling O(1): the queue is an array
- * binary heap over a pool of event records, an event handle names its
+ * 4-ary heap over a pool of event records, an event handle names its
  * record directly (slot + generation), so no search is needed, and a
  * cancelled or moved event's old queue entry is dropped when it comes up.
  *

@@ -4,8 +4,9 @@
  * Pending events live in a pool of records (struct ev_rec) that grows by
  * doubling and is recycled through a free list, so memory follows the
  * number of pending events, not the number ever scheduled. The queue is an
- * array binary heap of (time, key, slot) entries kept apart from the
- * records so sifting touches 24-byte entries only and never the records.
+ * array 4-ary heap of (time, key) entries, with each entry's record slot in
+ * a parallel array, kept apart from the records so that sifting touches
+ * 16-byte entries only and never the records.
  * key packs the priority (high 16 bits, inverted so larger priority sorts
  * first) and a 48-bit insertion sequence (FIFO among equals); keys are
  * unique. A handle is (generation << 32 | slot + 1); the generation is
@@ -23,9 +24,8 @@
  * What keeps the common path short:
  * - the heap is 4-ary: half the levels of a binary heap, and the four
  *   children of an entry are compared without branches;
- * - its entries are 16 bytes, (time, key), so four siblings fill one
- *   64-byte cache line (the allocation is aligned for that); the record's
- *   slot sits at the same index of a parallel array, read only when an
+ * - four sibling entries of 16 bytes fill one 64-byte cache line (the
+ *   allocation is aligned for that); a record's slot is read only when its
  *   entry moves or runs;
  * - a time is kept as the bits of the double: times are >= 0, and
  *   non-negative doubles order as their bit patterns do as unsigned
