@@ -52,8 +52,9 @@
 #define SLOT_MAX (UINT32_MAX - 1)
 #define KEY_FREE 0   /* a free record's key; live keys are > 0 (seq starts at 1) */
 
-/* The pools grow rarely (doubling): kept out of line so that scheduling,
- * which every event does, stays a small function. */
+/* COLD: the pools grow rarely (doubling), so their growth is kept out of
+ * line and scheduling, which every event does, stays a small function.
+ * UNLIKELY: a condition the compiler should lay out as nearly never true. */
 #if defined(__GNUC__)
 #define COLD __attribute__((cold, noinline))
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
