@@ -66,7 +66,7 @@ shutil.rmtree(os.path.dirname(db))
 PY
 echo
 # YEAR=60d make bench: a shorter horizon for a quick look (the year takes
-# 10-13 minutes without and 13-16 with the trace, and ~41 GiB of trace in /tmp).
+# 9-13 minutes without and 12-16 with the trace, and ~41 GiB of trace in /tmp).
 YEAR=${YEAR:-365d}
 echo "== factory year: 3 parallel lines of the default factory, $YEAR (target for 365d: under 3 min with --trace, under 4 GB)"
 /usr/bin/python3 "$HERE/factory_year.py" --build "$BUILD" --results "$HERE/results.md" --horizon "$YEAR"
