@@ -3,11 +3,11 @@
  * event queue ordered by (time, priority, insertion sequence).
  *
  * Events at the same time run in order of decreasing priority, then in the
- * order they were scheduled (FIFO), so a run is deterministic. Scheduling
- * and rescheduling are O(log n), cancelling O(1): the queue is an array
- * 4-ary heap over a pool of event records, an event handle names its
- * record directly (slot + generation), so no search is needed, and a
- * cancelled or moved event's old queue entry is dropped when it comes up.
+ * order they were scheduled (FIFO), so a run is deterministic. Scheduling,
+ * rescheduling, cancelling and running an event are O(log n) in the
+ * largest number of pending events: the queue is a tournament tree over a
+ * pool of event records, and an event handle names its record directly
+ * (slot + generation), so no search is needed.
  *
  * Models are callback state machines: an event calls fn(sim, ctx, arg).
  */

@@ -133,11 +133,10 @@ static void test_reschedule(void **state)
     ct_sim_destroy(s);
 }
 
-/* Cancelled and rescheduled events leave their old queue entries behind
- * (sim.c removes them lazily): an old entry must never run, not even when
- * its record is reused by a new event, and the pending count must not
- * count it. */
-static void test_lazy_removal(void **state)
+/* A cancelled event never runs, not even when its record is reused by a
+ * new event; a moved event runs once, at its last time; the pending count
+ * counts neither the cancelled event nor the old times. */
+static void test_cancelled_and_moved_never_run(void **state)
 {
     (void)state;
     static log_t l;
@@ -148,7 +147,7 @@ static void test_lazy_removal(void **state)
     ct_event_id b = ct_sim_schedule_at(s, 10.0, 0, record, &l, 2);  /* a's record, later */
     ct_event_id c = ct_sim_schedule_at(s, 8.0, 0, record, &l, 3);
     assert_true(ct_sim_reschedule(s, c, 12.0));
-    assert_true(ct_sim_reschedule(s, c, 3.0));   /* entries at 8 and 12 go stale */
+    assert_true(ct_sim_reschedule(s, c, 3.0));   /* not at 8, not at 12 */
     assert_int_equal(ct_sim_events_pending(s), 2);
     assert_int_equal(ct_sim_run_until(s, 9.0), 1);   /* c at 3; nothing at 5 or 8 */
     assert_int_equal(l.n, 1);
@@ -369,7 +368,7 @@ int main(void)
         cmocka_unit_test(test_run_until_stops_at_horizon),
         cmocka_unit_test(test_cancel_and_stale_handles),
         cmocka_unit_test(test_reschedule),
-        cmocka_unit_test(test_lazy_removal),
+        cmocka_unit_test(test_cancelled_and_moved_never_run),
         cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_random_during_run),
         cmocka_unit_test(test_chain_reuses_memory),
