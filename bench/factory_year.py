@@ -8,6 +8,9 @@ without and with --trace, and prints per run: wall and CPU time, events and
 events per CPU second, cells per hour, GWh/yr and peak memory (the maximum
 resident set of the process, from wait4). Targets (issue #6): a year of a
 >= 30 GWh/yr factory in under 3 minutes with --trace, under 4 GB.
+After the traced run, bench/trace_floor measures what SQLite alone costs a
+cell row and how fast the disk writes, and the floors they set under a
+trace of this size are printed and recorded.
 The figures are appended to bench/results.md with the machine, the date
 and the commit.
 
@@ -24,6 +27,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,7 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run(cmd):
-    """Runs cmd; returns (stdout, wall s, CPU s, peak RSS MiB)."""
+    """Runs cmd; returns (stdout, wall s, CPU s, peak RSS MiB, stderr)."""
     t0 = time.monotonic()
     with tempfile.TemporaryFile() as out:
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
@@ -45,7 +49,7 @@ def run(cmd):
             sys.exit(f"factory_year.py: {' '.join(cmd)} failed: {err}")
         out.seek(0)
         text = out.read().decode()
-    return text, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+    return text, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, err
 
 
 def git_commit():
@@ -84,10 +88,15 @@ def main():
     runs = [("without --trace", base)]
     if not args.no_trace_run:
         runs.append(("with --trace", base + ["--trace", db]))
+    cells = 0
     for label, cmd in runs:
-        text, wall, cpu, rss = run(cmd)
+        text, wall, cpu, rss, err = run(cmd)
         k = json.loads(text)
         size = os.path.getsize(db) / 2**20 if label == "with --trace" else 0.0
+        if size:
+            # "celltwin run: trace FILE: run CODE, N cells (...)"
+            m = re.search(r"run \S+, (\d+) cells", err)
+            cells = int(m.group(1)) if m else 0
         rows.append((label, wall, cpu, k, rss, size))
         print(f"  {args.lines} lines, {args.horizon} (warm-up {args.warmup}) {label}: "
               f"{wall:.0f} s wall, {cpu:.0f} s CPU, {k['events']:.3g} events "
@@ -95,6 +104,28 @@ def main():
               f"{k['gwh_per_year']:.1f} GWh/yr, peak memory {rss:.0f} MiB"
               + (f", database {size:.0f} MiB" if size else ""), flush=True)
     load1 = os.getloadavg()[0]
+    floor = None
+    if cells:
+        # What SQLite alone and the disk alone cost for this trace
+        # (bench/trace_floor.c), in the same directory as the database.
+        os.remove(db)
+        out = subprocess.run([os.path.join(args.build, "bench", "trace_floor"), "--dir", tmp],
+                             check=True, capture_output=True, text=True).stdout
+        floor = json.loads(out)
+        size = rows[-1][5]
+        floor_lines = [
+            f"SQLite alone (bench/trace_floor: one row per cell into `cell`, in key order, 64 rows an "
+            f"INSERT): {floor['us_per_row_wal']:.2f} us CPU a row with the WAL journal, "
+            f"{floor['us_per_row_no_journal']:.2f} without a journal; for this run's {cells} cells "
+            f"{cells * floor['us_per_row_wal'] / 1e6:.0f} s and "
+            f"{cells * floor['us_per_row_no_journal'] / 1e6:.0f} s of CPU",
+            f"the disk takes {floor['disk_write_mb_s']:.0f} MB/s ({floor['disk_mib']} MiB, written "
+            f"and synced): the {size / 1024:.1f} GiB trace needs {size * 2**20 / 1e6 / floor['disk_write_mb_s']:.0f} s "
+            f"written once, {2 * size * 2**20 / 1e6 / floor['disk_write_mb_s']:.0f} s with the WAL "
+            "(every page goes to the log, then to the database)",
+        ]
+        for line in floor_lines:
+            print("  floor: " + line, flush=True)
     for f in os.listdir(tmp):
         os.remove(os.path.join(tmp, f))
     os.rmdir(tmp)
@@ -116,6 +147,9 @@ def main():
         lines.append(f"| {label} | {wall:.0f} | {cpu:.0f} | {k['events']:.3g} | "
                      f"{k['events'] / cpu:.3g} | {k['cells_per_h']:.0f} | "
                      f"{k['gwh_per_year']:.1f} | {rss:.0f} | {size:.0f} |")
+    if floor:
+        lines.append("")
+        lines += ["- floor: " + line for line in floor_lines]
     with open(args.results, "a") as fh:
         fh.write("\n".join(lines) + "\n")
 

@@ -7,7 +7,8 @@
 #      show the engine's own rate apart from the line model's;
 #   3. the default factory for a month, and the factory-year benchmark:
 #      3 parallel lines of it (42 GWh/yr) for 365 days, without and
-#      with --trace (bench/factory_year.py).
+#      with --trace (bench/factory_year.py), and the floors SQLite and the
+#      disk set under the trace (bench/trace_floor.c).
 # Figures are printed and appended to bench/results.md with the machine,
 # the date and the commit. Run it on a quiet machine: no build alongside.
 set -eu
