@@ -60,14 +60,10 @@ static void remove_db(const char *path)
     remove(side);
 }
 
-/* Writes n rows into a new database at path with the given journal mode;
- * *us_per_row gets the CPU microseconds per row. Returns 0 or 1. */
-static int run(const char *path, const char *journal, long n, double *us_per_row)
+/* Fills db, set up with the given journal mode, with n rows; *us_per_row
+ * gets the CPU microseconds per row. Returns 0 or 1 (having said why). */
+static int write_rows(sqlite3 *db, const char *journal, long n, double *us_per_row)
 {
-    remove_db(path);
-    sqlite3 *db = NULL;
-    if (sqlite3_open(path, &db) != SQLITE_OK)
-        return fail(db, path);
     char sql[512];
     snprintf(sql, sizeof sql,
              "PRAGMA page_size = 65536; PRAGMA journal_mode = %s; PRAGMA synchronous = OFF;"
@@ -106,10 +102,13 @@ static int run(const char *path, const char *journal, long n, double *us_per_row
         blob[i] = (unsigned char)(i * 37u + 11u);
     double c0 = cpu_seconds();
     long serial = 0;
-    while (serial < n) {
-        if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-            return fail(db, "begin");
-        for (int k = 0; k < INSERTS_PER_TXN && serial < n; k++) {
+    const char *failed = NULL;
+    while (serial < n && !failed) {
+        if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+            failed = "begin";
+            break;
+        }
+        for (int k = 0; k < INSERTS_PER_TXN && serial < n && !failed; k++) {
             for (int r = 0; r < ROWS_PER_INSERT; r++, serial++) {
                 int p = r * COLS;
                 blob[0] = (unsigned char)serial; /* rows differ, as cells do */
@@ -130,18 +129,31 @@ static int run(const char *path, const char *journal, long n, double *us_per_row
                 sqlite3_bind_blob(st, p + 15, blob, HISTORY_B, SQLITE_TRANSIENT);
             }
             if (sqlite3_step(st) != SQLITE_DONE)
-                return fail(db, "insert");
+                failed = "insert";
             sqlite3_reset(st);
         }
-        if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-            return fail(db, "commit");
+        if (!failed && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            failed = "commit";
     }
+    if (failed)
+        fail(db, failed);
     sqlite3_finalize(st);
-    if (sqlite3_close(db) != SQLITE_OK)
-        return fail(db, "close");
-    *us_per_row = 1e6 * (cpu_seconds() - c0) / (double)serial;
+    *us_per_row = 1e6 * (cpu_seconds() - c0) / (double)(serial ? serial : 1);
+    return failed != NULL;
+}
+
+/* write_rows into a new database at path, removed afterwards, whatever
+ * happens. Returns 0 or 1. */
+static int run(const char *path, const char *journal, long n, double *us_per_row)
+{
     remove_db(path);
-    return 0;
+    sqlite3 *db = NULL;
+    int bad = sqlite3_open(path, &db) != SQLITE_OK ? fail(db, path)
+                                                    : write_rows(db, journal, n, us_per_row);
+    if (sqlite3_close(db) != SQLITE_OK && !bad)
+        bad = fail(db, "close");
+    remove_db(path);
+    return bad;
 }
 
 /* Writes mib MiB to path and waits until the disk has them; *mb_s gets
