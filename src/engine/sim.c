@@ -40,7 +40,7 @@
 #define SEQ_BITS 48
 #define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
 #define NO_SLOT UINT32_MAX
-#define SLOT_MAX (UINT32_MAX / 2)   /* the tree has 2 * rec_cap nodes */
+#define SLOT_MAX (UINT32_MAX / 2)   /* the tree has 2 * rec_cap nodes, indexed by uint32_t */
 
 /* COLD: the pool grows rarely (doubling), so its growth is kept out of
  * line and scheduling, which every event does, stays a small function. */
@@ -155,8 +155,8 @@ COLD static void grow_recs(ct_sim *s)
 {
     uint32_t old = s->rec_cap;
     uint32_t cap = old ? old * 2 : 2;
-    if (cap > SLOT_MAX)
-        ct_sim_fail(s, "event queue", "pending events < 2^31", __FILE__, __LINE__);
+    if (cap > SLOT_MAX)   /* the pool stops at 2^30, a power of two below SLOT_MAX */
+        ct_sim_fail(s, "event queue", "pending events <= 2^30", __FILE__, __LINE__);
     s->recs = must_realloc(s, s->recs, (size_t)cap * sizeof *s->recs, "memory for events");
     s->ent = must_realloc(s, s->ent, (size_t)cap * sizeof *s->ent, "memory for events");
     s->win = must_realloc(s, s->win, (size_t)2 * cap * sizeof *s->win, "memory for events");
