@@ -112,7 +112,6 @@ def main():
         out = subprocess.run([os.path.join(args.build, "bench", "trace_floor"), "--dir", tmp],
                              check=True, capture_output=True, text=True).stdout
         floor = json.loads(out)
-        size = rows[-1][5]
         floor_lines = [
             f"SQLite alone (bench/trace_floor: one row per cell into `cell`, in key order, 64 rows an "
             f"INSERT): {floor['us_per_row_wal']:.2f} us CPU a row with the WAL journal, "
